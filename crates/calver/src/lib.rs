@@ -1,0 +1,471 @@
+//! The calendar version of Guest OS releases, `YYYYMMDD.NN`.
+//!
+//! This documentation is the specification: each rule below is a doctest, so
+//! it cannot drift from the code.
+//!
+//! # The format
+//!
+//! The UTC day of the build, a dot, and the build number of that day. The
+//! build number starts at `00`, is written with at least two digits and simply
+//! grows past 99. Tags are the bare version, no `v` prefix.
+//!
+//! ```
+//! use calver::Version;
+//! let v: Version = "20261127.07".parse().unwrap();
+//! assert_eq!(v.to_string(), "20261127.07");
+//! assert_eq!(v.build(), 7);
+//! assert_eq!("20261127.100".parse::<Version>().unwrap().to_string(), "20261127.100");
+//! ```
+//!
+//! # Parsing tags
+//!
+//! Parsing accepts exactly what the original release scripts accepted, which
+//! repositories rely on: eight digits (not checked to be a calendar date), a
+//! dot, one or more digits. A short build number is padded on output.
+//!
+//! ```
+//! use calver::Version;
+//! let ok = |s: &str| s.parse::<Version>().map(|v| v.to_string()).ok();
+//! assert_eq!(ok("20190515.23").as_deref(), Some("20190515.23"));
+//! assert_eq!(ok("12345678.05").as_deref(), Some("12345678.05")); // leading zero kept
+//! assert_eq!(ok("03221432.2").as_deref(), Some("03221432.02"));  // padded
+//! for bad in ["234232.3", "abcd1234.4", "abcd-123.32", "20190515.23.2", "12345678.",
+//!             "-12345678.98", "12345678.-98", "", "v20190515.23", "20190515.23-rc1",
+//!             " 20190515.23", "20190515.+1"] {
+//!     assert!(bad.parse::<Version>().is_err(), "{bad:?} must not parse");
+//! }
+//! ```
+//!
+//! # Ordering
+//!
+//! Versions compare by day, then by build number **as integers**: the shell
+//! version of the original sorted names as strings and put `.100` before `.99`.
+//!
+//! ```
+//! use calver::Version;
+//! let v = |s: &str| s.parse::<Version>().unwrap();
+//! assert!(v("20261127.99") < v("20261127.100"));
+//! assert!(v("20261126.500") < v("20261127.00"));
+//! assert_eq!(v("20261127.7"), v("20261127.07"));
+//! ```
+//!
+//! # The next version
+//!
+//! Given the repository's tags and today's UTC day `D`: `D.00` when no version
+//! tag of day `D` exists, else `D.(highest build of D + 1)`. All tags count,
+//! whatever their number; tags that are not versions (`v1.2.3`, `latest`,
+//! `20190515.23-rc1`) are ignored, never an error.
+//!
+//! ```
+//! use calver::{next_version, Day};
+//! let d = Day::parse("20261127").unwrap();
+//! let next = |tags: &[&str]| next_version(tags.iter().copied(), d).unwrap().version.to_string();
+//! assert_eq!(next(&[]), "20261127.00");
+//! assert_eq!(next(&["20261126.04", "v1.2.3", "latest"]), "20261127.00"); // a day without tags
+//! assert_eq!(next(&["20261127.00", "20261127.01"]), "20261127.02");
+//! assert_eq!(next(&["20261127.99", "20261127.98"]), "20261127.100");   // not .9a, not .990
+//! assert_eq!(next(&["20261127.100", "20261127.99"]), "20261127.101");
+//! assert_eq!(next(&["20261127.3", "20261127.10-rc1"]), "20261127.04");
+//! ```
+//!
+//! # Never going backwards
+//!
+//! A version tag dated after `D` (clock skew, or a wrong `--date`) is refused:
+//! handing out `D.NN` would sort below a version that already exists.
+//!
+//! ```
+//! use calver::{next_version, Day, NextError};
+//! let d = Day::parse("20261127").unwrap();
+//! let err = next_version(["20261127.01", "20261128.00"], d).unwrap_err();
+//! assert!(matches!(err, NextError::TagAfterToday { .. }));
+//! assert!(err.to_string().contains("20261128.00"));
+//! ```
+//!
+//! # The day is a UTC calendar day
+//!
+//! [`Day::parse`] takes `YYYYMMDD` and, unlike tag parsing, requires a real
+//! calendar date; [`Day::today_utc`] reads the clock in UTC, never in the
+//! machine's time zone.
+//!
+//! ```
+//! use calver::Day;
+//! assert_eq!(Day::parse("20240229").unwrap().to_string(), "20240229");
+//! assert!(Day::parse("20230229").is_err());
+//! assert!(Day::parse("2026-11-27").is_err());
+//! ```
+//!
+//! # Development versions
+//!
+//! Presubmits build with `0.YYYYMMDDHHMMSS` (UTC): it needs no tag, sorts
+//! below every release version as a Debian upstream version, an RPM `Version:`
+//! and, with `.0@1` appended, a googet version (`0.YYYYMMDDHHMMSS.0` against
+//! `YYYYMMDD.NN.0`), and later builds sort above earlier ones. It is never a
+//! valid release tag.
+//!
+//! ```
+//! use calver::{dev_version, Version};
+//! use chrono::{TimeZone, Utc};
+//! let dev = dev_version(Utc.with_ymd_and_hms(2026, 11, 27, 16, 5, 9).unwrap());
+//! assert_eq!(dev, "0.20261127160509");
+//! assert!(dev.parse::<Version>().is_err());
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Most digits a build number may have (keeps it inside `u64`).
+const MAX_BUILD_DIGITS: usize = 18;
+
+/// A release version `YYYYMMDD.NN`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version {
+    // Field order matters: the derived ordering is (day, build).
+    day: u32,
+    build: u64,
+}
+
+/// Why a string is not a version.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{input:?} is not a release version: {reason} (expected YYYYMMDD.NN, e.g. 20261127.00)")]
+pub struct ParseError {
+    input: String,
+    reason: &'static str,
+}
+
+impl Version {
+    /// The version `day.build`.
+    pub fn new(day: Day, build: u64) -> Self {
+        Version {
+            day: day.as_u32(),
+            build,
+        }
+    }
+
+    /// Parses a tag name; see the crate documentation for what is accepted.
+    pub fn parse(input: &str) -> Result<Self, ParseError> {
+        let err = |reason| ParseError {
+            input: input.to_owned(),
+            reason,
+        };
+        let (day, build) = input.split_once('.').ok_or_else(|| err("no dot"))?;
+        if day.len() != 8 || !day.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err("the date part must be 8 digits"));
+        }
+        if build.is_empty() {
+            return Err(err("the build number is empty"));
+        }
+        if !build.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err("the build number must be digits only"));
+        }
+        let build = build.trim_start_matches('0');
+        if build.len() > MAX_BUILD_DIGITS {
+            return Err(err("the build number is too large"));
+        }
+        Ok(Version {
+            day: day.parse().map_err(|_| err("the date part must be 8 digits"))?,
+            build: if build.is_empty() {
+                0
+            } else {
+                build.parse().map_err(|_| err("the build number is too large"))?
+            },
+        })
+    }
+
+    /// The eight date digits as a number (`20261127`).
+    pub fn day_number(&self) -> u32 {
+        self.day
+    }
+
+    /// The build number of the day.
+    pub fn build(&self) -> u64 {
+        self.build
+    }
+
+    /// The following build of the same day.
+    pub fn successor(&self) -> Version {
+        Version {
+            day: self.day,
+            build: self.build + 1,
+        }
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:08}.{:02}", self.day, self.build)
+    }
+}
+
+impl FromStr for Version {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Version::parse(s)
+    }
+}
+
+impl Serialize for Version {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Version {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Version::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A UTC calendar day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day(NaiveDate);
+
+/// Why a `--date` value is not a day.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{input:?} is not a date: expected YYYYMMDD, a real calendar day (e.g. 20261127)")]
+pub struct DayError {
+    input: String,
+}
+
+impl Day {
+    /// Parses `YYYYMMDD`; the date must exist.
+    pub fn parse(input: &str) -> Result<Self, DayError> {
+        let err = || DayError {
+            input: input.to_owned(),
+        };
+        if input.len() != 8 || !input.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err());
+        }
+        NaiveDate::parse_from_str(input, "%Y%m%d")
+            .map(Day)
+            .map_err(|_| err())
+    }
+
+    /// The day of `now` in UTC.
+    pub fn from_utc(now: DateTime<Utc>) -> Self {
+        Day(now.date_naive())
+    }
+
+    /// Today in UTC, from the system clock.
+    pub fn today_utc() -> Self {
+        Day::from_utc(Utc::now())
+    }
+
+    /// The date as the number `YYYYMMDD`.
+    pub fn as_u32(&self) -> u32 {
+        let d = self.0;
+        d.year() as u32 * 10_000 + d.month() * 100 + d.day()
+    }
+
+    /// The next calendar day.
+    pub fn succ(&self) -> Day {
+        Day(self.0.succ_opt().expect("date range ends in year 262143"))
+    }
+
+    /// The underlying date.
+    pub fn date(&self) -> NaiveDate {
+        self.0
+    }
+}
+
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:08}", self.as_u32())
+    }
+}
+
+impl FromStr for Day {
+    type Err = DayError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Day::parse(s)
+    }
+}
+
+/// The outcome of [`next_version`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Next {
+    /// The version to release.
+    pub version: Version,
+    /// The highest existing version of the same day, if any (what `version`
+    /// follows); `None` when this is the day's first build.
+    pub previous: Option<Version>,
+    /// How many tags were looked at (versions or not).
+    pub tags_seen: usize,
+}
+
+/// Why no next version can be given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NextError {
+    /// A version tag is dated after today.
+    #[error(
+        "tag {tag} is dated after today ({today}, UTC): the clock is behind or --date is wrong; \
+         refusing to hand out a version that sorts below an existing one. \
+         Check the machine's clock, or pass --date {tag_day} or later"
+    )]
+    TagAfterToday {
+        /// The latest such tag.
+        tag: Version,
+        /// The day that was asked for.
+        today: Day,
+        /// The tag's date digits.
+        tag_day: String,
+    },
+}
+
+/// The next release version for `today` given every tag of the repository.
+///
+/// `tags` must hold at least every tag of `today` and of the days after it
+/// that the caller wants checked (see the crate docs); other tags are
+/// ignored.
+pub fn next_version<'a, I>(tags: I, today: Day) -> Result<Next, NextError>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    let day = today.as_u32();
+    let mut previous: Option<Version> = None;
+    let mut latest_future: Option<Version> = None;
+    let mut tags_seen = 0;
+    for tag in tags {
+        tags_seen += 1;
+        let Ok(v) = Version::parse(tag) else { continue };
+        if v.day == day {
+            previous = previous.max(Some(v));
+        } else if v.day > day {
+            latest_future = latest_future.max(Some(v));
+        }
+    }
+    if let Some(tag) = latest_future {
+        return Err(NextError::TagAfterToday {
+            tag,
+            today,
+            tag_day: format!("{:08}", tag.day),
+        });
+    }
+    let version = match previous {
+        Some(p) => p.successor(),
+        None => Version::new(today, 0),
+    };
+    Ok(Next {
+        version,
+        previous,
+        tags_seen,
+    })
+}
+
+/// The development version for a presubmit built at `now`: `0.YYYYMMDDHHMMSS`.
+pub fn dev_version(now: DateTime<Utc>) -> String {
+    format!("0.{}", now.format("%Y%m%d%H%M%S"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parse_error_names_input() {
+        let e = Version::parse("20190515.23-rc1").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "\"20190515.23-rc1\" is not a release version: the build number must be digits only \
+             (expected YYYYMMDD.NN, e.g. 20261127.00)"
+        );
+    }
+
+    #[test]
+    fn huge_build_number_is_not_a_version() {
+        assert!(Version::parse("20261127.1234567890123456789012").is_err());
+        // Leading zeros do not count against the limit.
+        assert_eq!(
+            Version::parse("20261127.0000000000000000000000001")
+                .unwrap()
+                .build(),
+            1
+        );
+    }
+
+    #[test]
+    fn previous_is_highest_of_the_day() {
+        let d = Day::parse("20261127").unwrap();
+        let n = next_version(["20261127.02", "20261127.10", "20261126.50"], d).unwrap();
+        assert_eq!(n.previous.unwrap().to_string(), "20261127.10");
+        assert_eq!(n.tags_seen, 3);
+        let n = next_version(["20261126.50"], d).unwrap();
+        assert_eq!(n.previous, None);
+    }
+
+    #[test]
+    fn future_error_names_latest_future_tag() {
+        let d = Day::parse("20261127").unwrap();
+        let e = next_version(["20261128.00", "20261201.03", "20261130.09"], d).unwrap_err();
+        let NextError::TagAfterToday { tag, .. } = &e;
+        assert_eq!(tag.to_string(), "20261201.03");
+        assert!(e.to_string().contains("--date 20261201"));
+    }
+
+    #[test]
+    fn day_from_utc_ignores_local_offset() {
+        use chrono::TimeZone;
+        // 23:30 in UTC-5 is already the next day in UTC.
+        let t = chrono::FixedOffset::west_opt(5 * 3600)
+            .unwrap()
+            .with_ymd_and_hms(2026, 11, 27, 23, 30, 0)
+            .unwrap();
+        assert_eq!(
+            Day::from_utc(t.with_timezone(&Utc)).to_string(),
+            "20261128"
+        );
+    }
+
+    #[test]
+    fn serde_round_trip() {
+        let v = Version::parse("20261127.3").unwrap();
+        let s = serde_json::to_string(&v).unwrap();
+        assert_eq!(s, "\"20261127.03\"");
+        assert_eq!(serde_json::from_str::<Version>(&s).unwrap(), v);
+        assert!(serde_json::from_str::<Version>("\"x\"").is_err());
+    }
+
+    fn arb_version() -> impl Strategy<Value = Version> {
+        (20200101u32..20200110, 0u64..200).prop_map(|(day, build)| Version { day, build })
+    }
+
+    proptest! {
+        /// The next version is greater than every existing version (when none
+        /// is after today) and is never one of them.
+        #[test]
+        fn next_is_greater_than_every_existing(tags in proptest::collection::vec(arb_version(), 0..60),
+                                               noise in proptest::collection::vec("[a-z0-9.\\-]{0,12}", 0..10)) {
+            let today = Day::parse("20200110").unwrap();
+            let mut names: Vec<String> = tags.iter().map(|v| v.to_string()).collect();
+            names.extend(noise);
+            let next = next_version(names.iter().map(String::as_str), today).unwrap();
+            for t in &tags {
+                prop_assert!(next.version > *t, "{} <= {}", next.version, t);
+            }
+            prop_assert_eq!(next.version.day_number(), today.as_u32());
+        }
+
+        /// Display and parse are inverse.
+        #[test]
+        fn display_parse_round_trip(v in arb_version()) {
+            prop_assert_eq!(Version::parse(&v.to_string()).unwrap(), v);
+        }
+
+        /// The numeric order agrees with the order of (day, build).
+        #[test]
+        fn order_is_numeric(a in arb_version(), b in arb_version()) {
+            prop_assert_eq!(a.cmp(&b), (a.day, a.build).cmp(&(b.day, b.build)));
+        }
+
+        /// Parsing never panics.
+        #[test]
+        fn parse_never_panics(s in "\\PC{0,40}") {
+            let _ = Version::parse(&s);
+            let _ = Day::parse(&s);
+        }
+    }
+}

@@ -1,0 +1,2 @@
+//! The GitHub forge (placeholder, being written).
+pub struct GitHubForge;

@@ -1,0 +1,149 @@
+use super::*;
+use std::time::Duration;
+
+fn ws() -> (tempfile::TempDir, Workspace) {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::new(dir.path()).with_polling(Duration::from_millis(5), Duration::from_secs(60));
+    (dir, ws)
+}
+
+fn ok_result(target: &str) -> BuildResult {
+    BuildResult {
+        target: target.into(),
+        status: Status::Ok,
+        version: Some("20261127.00".into()),
+        commit: None,
+        artifacts: vec![],
+        error: None,
+    }
+}
+
+#[test]
+fn version_written_as_file_and_record() {
+    let (_d, ws) = ws();
+    let mut rec = VersionRecord::ok_plain("20261127.03");
+    rec.build_number = Some(3);
+    ws.write_version(&rec).unwrap();
+    assert_eq!(std::fs::read_to_string(ws.root().join("version")).unwrap(), "20261127.03\n");
+    assert_eq!(ws.read_version().unwrap(), Some(rec));
+    // No temporary files remain.
+    let names: Vec<_> = std::fs::read_dir(ws.root()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn failed_version_writes_no_version_file() {
+    let (_d, ws) = ws();
+    ws.write_version(&VersionRecord::failed("boom")).unwrap();
+    assert!(!ws.root().join("version").exists());
+    assert_eq!(ws.read_version().unwrap().unwrap().status, Status::Failed);
+}
+
+#[tokio::test]
+async fn wait_version_reads_hand_written_file() {
+    let (_d, ws) = ws();
+    std::fs::write(ws.root().join("version"), "20261127.01\n").unwrap();
+    assert_eq!(ws.wait_version(Duration::from_secs(1)).await.unwrap(), "20261127.01");
+}
+
+#[tokio::test]
+async fn wait_version_fails_at_once_on_failed_record() {
+    let (_d, ws) = ws();
+    ws.write_version(&VersionRecord::failed("GitHub answered 401")).unwrap();
+    let e = ws.wait_version(Duration::from_secs(3600)).await.unwrap_err();
+    assert!(matches!(e, HandoffError::VersionFailed { .. }));
+    assert!(e.to_string().contains("GitHub answered 401"));
+}
+
+#[tokio::test]
+async fn wait_version_times_out_naming_the_file() {
+    let (_d, ws) = ws();
+    let e = ws.wait_version(Duration::from_millis(30)).await.unwrap_err();
+    let HandoffError::WaitTimeout { missing, .. } = &e else { panic!("{e}") };
+    assert!(missing[0].ends_with("/version"), "{missing:?}");
+}
+
+#[tokio::test]
+async fn wait_results_sees_a_result_written_while_waiting() {
+    let (_d, ws) = ws();
+    ws.write_result(&ok_result("deb12")).unwrap();
+    let writer = ws.clone();
+    let targets = vec!["deb12".to_string(), "el9".to_string()];
+    let wait = tokio::spawn({
+        let ws = ws.clone();
+        async move { ws.wait_results(&targets, Duration::from_secs(30)).await }
+    });
+    // The waiter is blocked on el9 until we write it; no timing is assumed.
+    writer.write_result(&ok_result("el9")).unwrap();
+    let got = wait.await.unwrap().unwrap();
+    assert_eq!(got.iter().map(|r| r.target.as_str()).collect::<Vec<_>>(), ["deb12", "el9"]);
+}
+
+#[tokio::test]
+async fn wait_results_returns_a_failure_without_waiting_for_the_rest() {
+    let (_d, ws) = ws();
+    let mut r = ok_result("el9");
+    r.status = Status::Failed;
+    r.error = Some("rpmbuild failed".into());
+    ws.write_result(&r).unwrap();
+    let got = ws
+        .wait_results(&["deb12".into(), "el9".into()], Duration::from_secs(3600))
+        .await
+        .unwrap();
+    assert_eq!(got, vec![r]);
+}
+
+#[tokio::test]
+async fn wait_results_timeout_lists_missing() {
+    let (_d, ws) = ws();
+    ws.write_result(&ok_result("deb12")).unwrap();
+    let e = ws
+        .wait_results(&["deb12".into(), "el9".into(), "goo".into()], Duration::from_millis(20))
+        .await
+        .unwrap_err();
+    let HandoffError::WaitTimeout { missing, .. } = &e else { panic!("{e}") };
+    assert_eq!(missing, &["results/el9.json", "results/goo.json"]);
+}
+
+#[test]
+fn targets_cannot_escape_the_results_folder() {
+    let (_d, ws) = ws();
+    for bad in ["../x", "a/b", "", "Deb12", ".hidden", "x y"] {
+        assert!(matches!(ws.result_path(bad), Err(HandoffError::InvalidTarget(_))), "{bad:?}");
+    }
+    assert!(ws.result_path("deb12").is_ok());
+    assert!(ws.result_path("el9-arm64").is_ok());
+}
+
+#[test]
+fn damaged_record_is_an_error_naming_the_file() {
+    let (_d, ws) = ws();
+    std::fs::create_dir_all(ws.root().join("results")).unwrap();
+    std::fs::write(ws.root().join("results/deb12.json"), "{not json").unwrap();
+    let e = ws.read_result("deb12").unwrap_err();
+    assert!(e.to_string().contains("results/deb12.json"), "{e}");
+}
+
+#[test]
+fn junit_escapes_and_counts() {
+    insta::assert_snapshot!(junit_summary("repo-tagger", Some("tag <x> & \"y\"\nsecond line")), @r#"
+    <?xml version="1.0" encoding="UTF-8"?>
+    <testsuites>
+      <testsuite name="repo-tagger" tests="1" failures="1">
+        <testcase classname="release" name="repo-tagger">
+          <failure message="tag &lt;x&gt; &amp; &quot;y&quot;">tag &lt;x&gt; &amp; &quot;y&quot;
+    second line</failure>
+        </testcase>
+      </testsuite>
+    </testsuites>
+    "#);
+    assert!(junit_summary("version-gen", None).contains("failures=\"0\""));
+}
+
+#[test]
+fn write_atomic_into_missing_folder_creates_it() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("a/b/c.json");
+    write_atomic(&p, b"x").unwrap();
+    assert_eq!(std::fs::read(&p).unwrap(), b"x");
+}

@@ -1,0 +1,7 @@
+//! Fake servers and fixtures for tests, the demo and benchmarks.
+//!
+//! - [`github`]: an in-memory fake of the GitHub REST API endpoints the
+//!   release tools use (tags, refs, tag objects, commits), with request
+//!   counting and fault injection. Also runnable as the `fake-github` binary.
+
+pub mod github;
