@@ -228,7 +228,10 @@ impl Forge for GitForge {
     async fn tag_commit(&self, name: &str) -> Result<Option<String>, ForgeError> {
         let refname = format!("refs/tags/{name}");
         let out = self
-            .remote_cmd(&self.run_dir(), &["ls-remote", "--tags", "--", &self.remote, &refname])
+            .remote_cmd(
+                &self.run_dir(),
+                &["ls-remote", "--tags", "--", &self.remote, &refname, &format!("{refname}^{{}}")],
+            )
             .await?;
         let mut direct = None;
         let mut peeled = None;
@@ -317,13 +320,17 @@ async fn mktag(dir: &Path, tag: &NewTag) -> Result<String, ForgeError> {
     Ok(out.trim().to_owned())
 }
 
-/// The top folder of the repository around `cwd`, if there is one.
+/// The top folder of the repository around `cwd`, if there is one (the git
+/// folder itself for a bare repository or when run inside `.git`).
 async fn toplevel(cwd: &Path) -> Result<Option<PathBuf>, ForgeError> {
-    match git_output(cwd, &["rev-parse", "--show-toplevel"]).await {
-        Ok(s) => Ok(Some(PathBuf::from(s.trim()))),
-        Err(ForgeError::Git { .. }) => Ok(None),
-        Err(e) => Err(e),
+    for query in ["--show-toplevel", "--absolute-git-dir"] {
+        match git_output(cwd, &["rev-parse", query]).await {
+            Ok(s) if !s.trim().is_empty() => return Ok(Some(PathBuf::from(s.trim()))),
+            Ok(_) | Err(ForgeError::Git { .. }) => {}
+            Err(e) => return Err(e),
+        }
     }
+    Ok(None)
 }
 
 async fn git_output(dir: &Path, args: &[&str]) -> Result<String, ForgeError> {

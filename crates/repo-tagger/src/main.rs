@@ -1,1 +1,157 @@
-fn main() {}
+//! `repo-tagger`: tags a release commit atomically, after its builds.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use calver::Day;
+use clap::Parser;
+use forge::Tagger;
+use handoff::{TagStatus, Workspace};
+use release::cli::{ForgeArgs, ForgeChoice, Verbosity, parse_day, parse_duration};
+use release::publish::NoPublish;
+use release::tagger::{DEFAULT_TAGGER_EMAIL, DEFAULT_TAGGER_NAME, TagOptions};
+use release::{ReleaseError, tagger};
+
+const AFTER_HELP: &str = "\
+Creating the tag ref is the atomic commit point of a release: of several runs
+tagging one version, exactly one succeeds. Re-running for a tag that already
+points at the same commit succeeds and says so.
+
+Examples:
+  repo-tagger --version 20261127.00                      # tag HEAD of the current repository
+  repo-tagger --remote /srv/repo.git --version 20261127.00 --sha 3f2c...
+  repo-tagger --workspace /workspace --expect deb12,el9,goo --verify-next
+  repo-tagger --forge github --owner o --repo r --token-file /etc/github-access-token/token.txt \\
+              --workspace /workspace --expect deb12
+
+Exit codes: 0 tagged (or already tagged on this commit), 1 failure,
+2 usage error, 3 conflict: the tag exists on another commit, or with
+--verify-next the version is no longer the next one.";
+
+/// Creates the annotated release tag <version> on a commit, atomically.
+#[derive(Debug, Parser)]
+#[command(name = "repo-tagger", after_help = AFTER_HELP)]
+struct Cli {
+    #[command(flatten)]
+    forge: ForgeArgs,
+
+    /// The version to tag (YYYYMMDD.NN); or give --workspace to read DIR/version.
+    #[arg(long, value_name = "V", required_unless_present = "workspace")]
+    version: Option<String>,
+
+    /// The shared workspace: DIR/version is read when --version is not given, DIR/results/<T>.json for --expect, and DIR/tag.json is written.
+    #[arg(long, env = "RELEASE_WORKSPACE", value_name = "DIR")]
+    workspace: Option<PathBuf>,
+
+    /// The commit to tag [git default: HEAD of the current repository; required for github].
+    #[arg(long, env = "PULL_BASE_SHA", value_name = "SHA")]
+    sha: Option<String>,
+
+    /// The tag message [default: "Release <version>"].
+    #[arg(long, value_name = "TEXT")]
+    message: Option<String>,
+
+    /// The tagger's name.
+    #[arg(long, default_value = DEFAULT_TAGGER_NAME, value_name = "NAME")]
+    tagger_name: String,
+
+    /// The tagger's e-mail address.
+    #[arg(long, default_value = DEFAULT_TAGGER_EMAIL, value_name = "EMAIL")]
+    tagger_email: String,
+
+    /// Refuse (exit 3) unless the version is still the next one for today.
+    #[arg(long)]
+    verify_next: bool,
+
+    /// Build targets whose DIR/results/<T>.json must exist and be ok before tagging (comma-separated, e.g. deb12,el9,goo).
+    #[arg(long, value_delimiter = ',', value_name = "T1,T2,...", requires = "workspace")]
+    expect: Vec<String>,
+
+    /// How long to wait for DIR/version and the expected results, e.g. 90s, 30m, 2h.
+    #[arg(long, default_value = "60m", value_parser = parse_duration, value_name = "DURATION")]
+    wait_timeout: Duration,
+
+    /// The UTC day for --verify-next [default: today in UTC].
+    #[arg(long, value_name = "YYYYMMDD", value_parser = parse_day)]
+    date: Option<Day>,
+
+    /// Print tag.json's record on stdout instead of a sentence.
+    #[arg(long)]
+    json: bool,
+
+    #[command(flatten)]
+    verbosity: Verbosity,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    release::logging::init(cli.verbosity.verbose, cli.verbosity.quiet);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match runtime.block_on(run(&cli)) {
+        Ok(record) => {
+            if cli.json {
+                println!("{}", serde_json::to_string(&record).expect("record serialises"));
+            } else {
+                let what = match record.status {
+                    TagStatus::Created => "created tag",
+                    _ => "tag already there:",
+                };
+                println!(
+                    "{what} {} on {}",
+                    record.version.as_deref().unwrap_or_default(),
+                    record.commit.as_deref().unwrap_or_default()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("repo-tagger: error: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+async fn run(cli: &Cli) -> Result<handoff::TagRecord, ReleaseError> {
+    let prow = prow_env::ProwEnv::from_env().map_err(|e| ReleaseError::Usage(e.to_string()))?;
+    let rev = match (&cli.sha, cli.forge.forge) {
+        (Some(s), _) if !s.is_empty() => s.clone(),
+        (_, ForgeChoice::Git) => "HEAD".to_owned(),
+        (_, ForgeChoice::Github) => {
+            return Err(ReleaseError::Usage(
+                "--sha (or PULL_BASE_SHA) is required with --forge github".into(),
+            ));
+        }
+    };
+    let now = chrono::Utc::now();
+    let opts = TagOptions {
+        version: cli.version.clone(),
+        workspace: cli.workspace.as_ref().map(Workspace::new),
+        expect: cli.expect.iter().filter(|t| !t.is_empty()).cloned().collect(),
+        wait_timeout: cli.wait_timeout,
+        rev,
+        message: cli.message.clone(),
+        tagger: Tagger {
+            name: cli.tagger_name.clone(),
+            email: cli.tagger_email.clone(),
+        },
+        verify_next: cli.verify_next,
+        day: cli.date.unwrap_or_else(|| Day::from_utc(now)),
+        now,
+        build_id: prow.build_id.clone(),
+        artifacts: prow.artifacts.clone(),
+    };
+    let cwd = std::env::current_dir()
+        .map_err(|e| ReleaseError::Usage(format!("cannot read the current folder: {e}")))?;
+    let forge = match cli.forge.open(&cwd, std::env::var("GITHUB_TOKEN").ok()).await {
+        Ok(f) => f,
+        Err(e) => {
+            tagger::record_failure(&opts, &e);
+            return Err(e);
+        }
+    };
+    tagger::run(forge.as_ref(), &NoPublish, &opts).await
+}

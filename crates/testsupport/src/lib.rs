@@ -5,3 +5,6 @@
 //!   counting and fault injection. Also runnable as the `fake-github` binary.
 
 pub mod github;
+
+/// Real git repositories in temporary folders.
+pub mod git;

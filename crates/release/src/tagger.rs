@@ -1,0 +1,266 @@
+//! `repo-tagger`: the commit point of a release.
+//!
+//! 1. the version: given, or read from the workspace (waiting for it);
+//! 2. the builds: wait for `results/<target>.json` of every expected target;
+//!    any failure, absence or version mismatch refuses the tag;
+//! 3. the commit is resolved on the forge (an unknown commit is an error);
+//! 4. a tag already there on this commit is a finished re-run (exit 0); on
+//!    another commit it is a conflict (exit 3);
+//! 5. `--verify-next`: the version must still be the next one for today;
+//! 6. the tag is created; the forge makes this atomic, so of concurrent runs
+//!    for one version exactly one wins and the others get a conflict;
+//! 7. the publisher runs (only when the tag points at our commit);
+//! 8. `tag.json` is written to the workspace and `$ARTIFACTS`, whatever
+//!    happened.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use calver::{Day, Version};
+use chrono::{DateTime, Utc};
+use forge::{Forge, ForgeError, NewTag, TagOutcome, Tagger};
+use handoff::{BuildResult, Status, TagRecord, TagStatus, Workspace};
+use tracing::{info, warn};
+
+use crate::ReleaseError;
+use crate::publish::{PublishRequest, Publisher};
+
+/// Default tagger name.
+pub const DEFAULT_TAGGER_NAME: &str = "Guest OS Release";
+/// Default tagger e-mail.
+pub const DEFAULT_TAGGER_EMAIL: &str = "guest-os-release@noreply.github.com";
+
+/// What to tag, and how.
+#[derive(Debug, Clone)]
+pub struct TagOptions {
+    /// The version; `None` reads it from the workspace.
+    pub version: Option<String>,
+    /// The shared workspace, if any.
+    pub workspace: Option<Workspace>,
+    /// Build targets whose results must be present and ok.
+    pub expect: Vec<String>,
+    /// Bound on every wait.
+    pub wait_timeout: Duration,
+    /// The commit (a sha, or for git any revision such as `HEAD`).
+    pub rev: String,
+    /// The tag message; default `Release <version>`.
+    pub message: Option<String>,
+    /// Who tags.
+    pub tagger: Tagger,
+    /// Refuse unless the version is still the next one for `day`.
+    pub verify_next: bool,
+    /// Today (UTC), for `verify_next`.
+    pub day: Day,
+    /// The tagger date.
+    pub now: DateTime<Utc>,
+    /// Prow's BUILD_ID.
+    pub build_id: Option<String>,
+    /// `$ARTIFACTS`.
+    pub artifacts: Option<PathBuf>,
+}
+
+/// Runs the tagger; `tag.json` is written whatever the outcome.
+pub async fn run(
+    forge: &dyn Forge,
+    publisher: &dyn Publisher,
+    opts: &TagOptions,
+) -> Result<TagRecord, ReleaseError> {
+    let mut record = TagRecord {
+        status: TagStatus::Failed,
+        version: opts.version.clone(),
+        commit: None,
+        tag_object: None,
+        existing_commit: None,
+        forge: Some(forge.describe()),
+        targets: opts.expect.clone(),
+        build_id: opts.build_id.clone(),
+        error: None,
+    };
+    let outcome = tag(forge, publisher, opts, &mut record).await;
+    if let Err(e) = &outcome {
+        record.status = match e {
+            ReleaseError::Forge(ForgeError::TagConflict { existing, .. }) => {
+                record.existing_commit = Some(existing.clone());
+                TagStatus::Conflict
+            }
+            ReleaseError::NotNext { .. } => TagStatus::Conflict,
+            _ => TagStatus::Failed,
+        };
+        record.error = Some(e.to_string());
+    }
+    write_record(opts, &record);
+    outcome.map(|()| record)
+}
+
+async fn tag(
+    forge: &dyn Forge,
+    publisher: &dyn Publisher,
+    opts: &TagOptions,
+    record: &mut TagRecord,
+) -> Result<(), ReleaseError> {
+    let version_text = match (&opts.version, &opts.workspace) {
+        (Some(v), _) => v.clone(),
+        (None, Some(ws)) => ws.wait_version(opts.wait_timeout).await?,
+        (None, None) => {
+            return Err(ReleaseError::Usage(
+                "no version: pass --version V, or --workspace DIR holding the file `version`".into(),
+            ));
+        }
+    };
+    record.version = Some(version_text.clone());
+    let version = Version::parse(&version_text)?;
+    let version_text = version.to_string();
+    record.version = Some(version_text.clone());
+
+    let results = wait_for_builds(opts, &version_text).await?;
+
+    let commit = forge.resolve_commit(&opts.rev).await?;
+    record.commit = Some(commit.clone());
+    for r in &results {
+        if let Some(built) = &r.commit
+            && !built.eq_ignore_ascii_case(&commit)
+        {
+            return Err(ReleaseError::Usage(format!(
+                "build {} was made from commit {built}, but the tag would go on {commit}: pass the same --sha (PULL_BASE_SHA) to every step",
+                r.target
+            )));
+        }
+    }
+
+    let outcome = match forge.tag_commit(&version_text).await? {
+        Some(existing) if existing.eq_ignore_ascii_case(&commit) => TagOutcome::AlreadyExists,
+        Some(existing) => {
+            return Err(ForgeError::TagConflict {
+                tag: version_text,
+                existing,
+                requested: commit,
+            }
+            .into());
+        }
+        None => {
+            if opts.verify_next {
+                verify_next(forge, &version, opts.day).await?;
+            }
+            let message = opts
+                .message
+                .clone()
+                .unwrap_or_else(|| format!("Release {version_text}"));
+            forge
+                .create_tag(&NewTag {
+                    name: version_text.clone(),
+                    commit: commit.clone(),
+                    message,
+                    tagger: opts.tagger.clone(),
+                    date: opts.now,
+                })
+                .await?
+        }
+    };
+    match &outcome {
+        TagOutcome::Created { tag_object } => {
+            info!("created tag {version_text} on {commit} in {}", forge.describe());
+            record.status = TagStatus::Created;
+            record.tag_object = Some(tag_object.clone());
+        }
+        TagOutcome::AlreadyExists => {
+            info!("tag {version_text} already points at {commit}: nothing to do (a re-run)");
+            record.status = TagStatus::AlreadyExists;
+        }
+    }
+
+    let summary = publisher
+        .publish(&PublishRequest {
+            version: &version_text,
+            commit: &commit,
+            results: &results,
+            build_id: opts.build_id.as_deref(),
+        })
+        .await
+        .map_err(|detail| ReleaseError::Publish {
+            version: version_text.clone(),
+            detail,
+        })?;
+    info!("{summary}");
+    Ok(())
+}
+
+/// Waits for the expected results and checks them.
+async fn wait_for_builds(opts: &TagOptions, version: &str) -> Result<Vec<BuildResult>, ReleaseError> {
+    if opts.expect.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(ws) = &opts.workspace else {
+        return Err(ReleaseError::Usage(
+            "--expect needs --workspace DIR: the build results are read from DIR/results".into(),
+        ));
+    };
+    let results = ws.wait_results(&opts.expect, opts.wait_timeout).await?;
+    for r in &results {
+        if r.status == Status::Failed {
+            return Err(ReleaseError::BuildFailed {
+                target: r.target.clone(),
+                error: r.error.clone().unwrap_or_else(|| "no error recorded".into()),
+            });
+        }
+        match &r.version {
+            Some(v) if v == version => {}
+            other => {
+                return Err(ReleaseError::VersionMismatch {
+                    target: r.target.clone(),
+                    built: other.clone().unwrap_or_else(|| "no version".into()),
+                    tagging: version.to_owned(),
+                });
+            }
+        }
+    }
+    info!("all {} expected builds succeeded: {}", results.len(), opts.expect.join(", "));
+    Ok(results)
+}
+
+async fn verify_next(forge: &dyn Forge, version: &Version, day: Day) -> Result<(), ReleaseError> {
+    let tags = forge.tags_for_day(day).await?;
+    let next = calver::next_version(tags.iter().map(String::as_str), day)?;
+    if next.version != *version {
+        return Err(ReleaseError::NotNext {
+            version: version.to_string(),
+            next: next.version.to_string(),
+            day: day.to_string(),
+        });
+    }
+    info!("{version} is still the next version for {day}");
+    Ok(())
+}
+
+/// Records a failure that happened before [`run`] could start (e.g. the
+/// forge could not be opened), so that tag.json always tells.
+pub fn record_failure(opts: &TagOptions, error: &ReleaseError) {
+    let record = TagRecord {
+        status: TagStatus::Failed,
+        version: opts.version.clone(),
+        commit: None,
+        tag_object: None,
+        existing_commit: None,
+        forge: None,
+        targets: opts.expect.clone(),
+        build_id: opts.build_id.clone(),
+        error: Some(error.to_string()),
+    };
+    write_record(opts, &record);
+}
+
+fn write_record(opts: &TagOptions, record: &TagRecord) {
+    if let Some(ws) = &opts.workspace
+        && let Err(e) = ws.write_tag(record)
+    {
+        warn!("could not write tag.json: {e}");
+    }
+    if let Err(e) = handoff::publish_to_artifacts(
+        opts.artifacts.as_deref(),
+        handoff::TAG_JSON,
+        record,
+        "repo-tagger",
+        record.error.as_deref(),
+    ) {
+        warn!("could not write to $ARTIFACTS: {e}");
+    }
+}
