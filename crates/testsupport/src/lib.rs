@@ -8,3 +8,6 @@ pub mod github;
 
 /// Real git repositories in temporary folders.
 pub mod git;
+
+/// Running the tools in tests.
+pub mod cli;

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the system packages the tests and the demo need, when missing.
+# Needs root for apt-get; otherwise it names what to install and fails.
+set -euo pipefail
+
+need=()
+command -v git >/dev/null || need+=(git)
+command -v cc >/dev/null || need+=(gcc)
+command -v python3 >/dev/null || need+=(python3)
+
+if ((${#need[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "missing system packages: ${need[*]}; run as root: apt-get install -y ${need[*]}" >&2
+    exit 1
+  fi
+  echo "installing: ${need[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+command -v cargo >/dev/null || { echo "cargo is missing: install Rust 1.85 or later (rustup)" >&2; exit 1; }

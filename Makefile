@@ -1,0 +1,35 @@
+# Entry points. `make demo` and `make test` are the README's two commands.
+SHELL := /bin/bash
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: all demo test deps build lint fmt clippy unit bench help
+
+help:
+	@echo "make demo   - set up and run the demo release of an example repository"
+	@echo "make test   - set up and run every test (what .ci/run runs)"
+	@echo "make bench  - benchmarks (not part of make test)"
+	@echo "make lint   - cargo fmt --check and clippy -D warnings"
+
+# System packages the project needs; installed when missing (as root), else named.
+deps:
+	@./.ci/deps.sh
+
+build: deps
+	$(CARGO) build --workspace --bins
+
+demo: build
+	@./examples/demo.sh
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+unit:
+	$(CARGO) test --workspace
+
+test: deps lint unit
+
+bench: deps
+	$(CARGO) build --release --workspace --bins
+	$(CARGO) run --release -p bench --bin release-bench
