@@ -1,0 +1,303 @@
+//! The source a package is built from.
+//!
+//! [`SourceTree::from_dir`] takes a folder as it is (in a Prow pod, the
+//! repository clonerefs checked out); [`SourceTree::clone_at`] clones a URL
+//! at a ref. Either way the tree knows its build folder, its commit (when it
+//! is a git checkout) and the time to stamp reproducible files with.
+
+mod tarball;
+
+use std::path::{Component, Path, PathBuf};
+use std::process::Stdio;
+
+use tracing::{info, warn};
+
+pub use tarball::{TarballStats, write_orig_tarball};
+
+/// What can go wrong preparing the source.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// The source folder does not exist or is not a folder.
+    #[error("source folder {path} does not exist or is not a folder: pass --source DIR (default: the current folder)")]
+    NoSource {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// `--build-dir` is not a plain relative path inside the repository.
+    #[error("--build-dir {value:?} {reason}: give a folder relative to the repository root, e.g. agent")]
+    BadBuildDir {
+        /// The value.
+        value: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// There is no `packaging/` folder.
+    #[error("no packaging/ folder in {path}: the builders read packaging/debian, packaging/*.spec and packaging/googet; pass --build-dir if the package lives in a subfolder")]
+    NoPackaging {
+        /// The build folder.
+        path: PathBuf,
+    },
+    /// Cloning or checking out failed.
+    #[error("cannot get {url} at {reference}: {detail}")]
+    Clone {
+        /// The URL.
+        url: String,
+        /// The ref.
+        reference: String,
+        /// git's words.
+        detail: String,
+    },
+    /// git is not installed.
+    #[error("cannot run git: {0}; install it (apt-get install git)")]
+    GitMissing(std::io::Error),
+    /// Writing the tarball failed.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Reading the tree failed.
+    #[error("cannot read {path}: {detail}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        detail: String,
+    },
+    /// `SOURCE_DATE_EPOCH` is not a number.
+    #[error("SOURCE_DATE_EPOCH={0:?} is not a number of seconds since 1970")]
+    BadEpoch(String),
+}
+
+/// A source tree ready to build from.
+#[derive(Debug)]
+pub struct SourceTree {
+    root: PathBuf,
+    build_dir: PathBuf,
+    commit: Option<String>,
+    commit_time: Option<u64>,
+    origin: Option<String>,
+    // Keeps a clone alive as long as the tree.
+    _clone: Option<tempfile::TempDir>,
+}
+
+impl SourceTree {
+    /// The tree in folder `dir` (the repository root), building from
+    /// `build_dir` inside it when given.
+    pub async fn from_dir(dir: &Path, build_dir: Option<&str>) -> Result<SourceTree, SourceError> {
+        if !dir.is_dir() {
+            return Err(SourceError::NoSource { path: dir.to_owned() });
+        }
+        let root = dir.canonicalize().map_err(|_| SourceError::NoSource { path: dir.to_owned() })?;
+        let build = resolve_build_dir(&root, build_dir)?;
+        let commit = git(&root, &["rev-parse", "--verify", "-q", "HEAD^{commit}"]).await.ok();
+        let commit_time = match &commit {
+            Some(_) => git(&root, &["log", "-1", "--format=%ct", "HEAD"])
+                .await
+                .ok()
+                .and_then(|s| s.trim().parse().ok()),
+            None => None,
+        };
+        let origin = git(&root, &["remote", "get-url", "origin"]).await.ok();
+        Ok(SourceTree {
+            root,
+            build_dir: build,
+            commit: commit.map(|c| c.trim().to_owned()),
+            commit_time,
+            origin: origin.map(|o| o.trim().to_owned()),
+            _clone: None,
+        })
+    }
+
+    /// A fresh clone of `url` at `reference` (a branch, tag, sha or a ref
+    /// such as `pull/17/head`), in a temporary folder removed with the tree.
+    pub async fn clone_at(url: &str, reference: &str, build_dir: Option<&str>) -> Result<SourceTree, SourceError> {
+        let err = |detail: String| SourceError::Clone {
+            url: url.to_owned(),
+            reference: reference.to_owned(),
+            detail,
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix("packagebuild-src-")
+            .tempdir()
+            .map_err(|e| err(e.to_string()))?;
+        let dir = tmp.path().to_owned();
+        info!("cloning {url} at {reference}");
+        git(&dir, &["init", "--quiet", "."]).await.map_err(err)?;
+        // Fetch exactly the ref asked for, as Prow's clonerefs does; a sha
+        // is fetched directly (servers allow reachable shas).
+        git(&dir, &["fetch", "--quiet", "--tags", "--", url, reference])
+            .await
+            .map_err(|e| err(format!("{e}; check --repo-url and --ref (a branch, tag, sha or pull/N/head)")))?;
+        git(&dir, &["-c", "advice.detachedHead=false", "checkout", "--quiet", "FETCH_HEAD"])
+            .await
+            .map_err(err)?;
+        let mut tree = SourceTree::from_dir(&dir, build_dir).await?;
+        tree.origin = Some(url.to_owned());
+        tree._clone = Some(tmp);
+        Ok(tree)
+    }
+
+    /// The repository root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The folder packages are built from (the root, or `build_dir`).
+    pub fn build_dir(&self) -> &Path {
+        &self.build_dir
+    }
+
+    /// `<build dir>/packaging`, which must exist.
+    pub fn packaging(&self) -> Result<PathBuf, SourceError> {
+        let p = self.build_dir.join("packaging");
+        if p.is_dir() {
+            Ok(p)
+        } else {
+            Err(SourceError::NoPackaging {
+                path: self.build_dir.clone(),
+            })
+        }
+    }
+
+    /// The full sha of the checked-out commit, when the tree is a git checkout.
+    pub fn commit(&self) -> Option<&str> {
+        self.commit.as_deref()
+    }
+
+    /// The URL of the `origin` remote (or of the clone), when known.
+    pub fn origin(&self) -> Option<&str> {
+        self.origin.as_deref()
+    }
+
+    /// The timestamp for reproducible files: `SOURCE_DATE_EPOCH` when given,
+    /// else the commit time, else 0 (said in the log).
+    pub fn source_date_epoch(&self, env_value: Option<&str>) -> Result<u64, SourceError> {
+        if let Some(v) = env_value.filter(|v| !v.is_empty()) {
+            return v.trim().parse().map_err(|_| SourceError::BadEpoch(v.to_owned()));
+        }
+        Ok(self.commit_time.unwrap_or_else(|| {
+            warn!("not a git checkout and no SOURCE_DATE_EPOCH: file times in the tarball are 1970-01-01");
+            0
+        }))
+    }
+}
+
+/// The commit URL recorded in packages (`XB-Git:`, `Vcs:`): `explicit` when
+/// given, else `https://github.com/<owner>/<repo>/tree/<commit>` from
+/// Prow's `REPO_OWNER`/`REPO_NAME`, else from a GitHub `origin`. `None` when
+/// none can be derived (the caller says so in the log).
+pub fn commit_url(
+    explicit: Option<&str>,
+    owner_repo: Option<(&str, &str)>,
+    origin: Option<&str>,
+    commit: Option<&str>,
+) -> Option<String> {
+    if let Some(u) = explicit.filter(|u| !u.is_empty()) {
+        return Some(u.to_owned());
+    }
+    let commit = commit?;
+    if let Some((o, r)) = owner_repo.filter(|(o, r)| !o.is_empty() && !r.is_empty()) {
+        return Some(format!("https://github.com/{o}/{r}/tree/{commit}"));
+    }
+    let (o, r) = github_owner_repo(origin?)?;
+    Some(format!("https://github.com/{o}/{r}/tree/{commit}"))
+}
+
+/// `owner` and `repo` of a GitHub remote URL (https, ssh or scp-like).
+fn github_owner_repo(url: &str) -> Option<(String, String)> {
+    let rest = url
+        .strip_prefix("https://github.com/")
+        .or_else(|| url.strip_prefix("http://github.com/"))
+        .or_else(|| url.strip_prefix("ssh://git@github.com/"))
+        .or_else(|| url.strip_prefix("git@github.com:"))?;
+    let rest = rest.trim_end_matches('/');
+    let rest = rest.strip_suffix(".git").unwrap_or(rest);
+    let (o, r) = rest.split_once('/')?;
+    (!o.is_empty() && !r.is_empty() && !r.contains('/')).then(|| (o.to_owned(), r.to_owned()))
+}
+
+fn resolve_build_dir(root: &Path, build_dir: Option<&str>) -> Result<PathBuf, SourceError> {
+    let Some(sub) = build_dir.filter(|s| !s.is_empty() && *s != ".") else {
+        return Ok(root.to_owned());
+    };
+    let bad = |reason| SourceError::BadBuildDir {
+        value: sub.to_owned(),
+        reason,
+    };
+    let p = Path::new(sub);
+    for c in p.components() {
+        match c {
+            Component::Normal(_) | Component::CurDir => {}
+            Component::ParentDir => return Err(bad("leaves the repository")),
+            Component::RootDir | Component::Prefix(_) => return Err(bad("is absolute")),
+        }
+    }
+    let full = root.join(p);
+    let canon = full.canonicalize().map_err(|_| bad("does not exist"))?;
+    if !canon.starts_with(root) {
+        return Err(bad("leaves the repository (through a symlink)"));
+    }
+    if !canon.is_dir() {
+        return Err(bad("is not a folder"));
+    }
+    Ok(canon)
+}
+
+async fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let out = tokio::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("LC_ALL", "C")
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .map_err(|e| format!("cannot run git: {e}; install it (apt-get install git)"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        let err = String::from_utf8_lossy(&out.stderr);
+        Err(err.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("git failed").trim().to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_url_derivation() {
+        let c = Some("0123456789abcdef0123456789abcdef01234567");
+        assert_eq!(commit_url(Some("https://x/y"), None, None, c).as_deref(), Some("https://x/y"));
+        assert_eq!(
+            commit_url(None, Some(("GoogleCloudPlatform", "guest-agent")), None, c).as_deref(),
+            Some("https://github.com/GoogleCloudPlatform/guest-agent/tree/0123456789abcdef0123456789abcdef01234567")
+        );
+        for origin in ["https://github.com/o/r.git", "git@github.com:o/r.git", "https://github.com/o/r", "ssh://git@github.com/o/r.git"] {
+            assert_eq!(
+                commit_url(None, None, Some(origin), c).as_deref(),
+                Some("https://github.com/o/r/tree/0123456789abcdef0123456789abcdef01234567"),
+                "{origin}"
+            );
+        }
+        assert_eq!(commit_url(None, None, Some("/srv/repo.git"), c), None);
+        assert_eq!(commit_url(None, Some(("o", "r")), None, None), None);
+    }
+
+    #[test]
+    fn build_dir_must_stay_inside() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir(d.path().join("agent")).unwrap();
+        let root = d.path().canonicalize().unwrap();
+        assert_eq!(resolve_build_dir(&root, Some("agent")).unwrap(), root.join("agent"));
+        assert_eq!(resolve_build_dir(&root, None).unwrap(), root);
+        for bad in ["../x", "/etc", "missing"] {
+            assert!(resolve_build_dir(&root, Some(bad)).is_err(), "{bad}");
+        }
+        std::os::unix::fs::symlink("/tmp", d.path().join("out")).unwrap();
+        assert!(resolve_build_dir(&root, Some("out")).is_err());
+    }
+}

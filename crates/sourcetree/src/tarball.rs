@@ -1,0 +1,122 @@
+//! The reproducible upstream tarball, written natively.
+//!
+//! Same content rule as the original `tar --exclude .git --exclude
+//! packaging`: everything under the build folder but `.git` (at any depth:
+//! submodules) and the top-level `packaging` folder, inside one top folder
+//! `<name>-<version>/`. What the original left to chance is fixed here, so
+//! that the same commit gives the same bytes: entries sorted by name, owner
+//! 0/0 without user names, every mtime set to one timestamp, modes reduced
+//! to 0644/0755 (git only tracks the executable bit), and a gzip header
+//! without a name or time.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use flate2::{Compression, GzBuilder};
+use tar::{EntryType, Header};
+
+use crate::SourceError;
+
+/// What went into a tarball.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TarballStats {
+    /// Regular files.
+    pub files: u64,
+    /// Their total size.
+    pub bytes: u64,
+}
+
+/// Writes `dest` (a `.tar.gz`) from `build_dir`, with every entry under
+/// `top/` and every mtime `mtime`. Written to a temporary file beside
+/// `dest` and renamed, so a failure leaves nothing behind.
+pub fn write_orig_tarball(build_dir: &Path, dest: &Path, top: &str, mtime: u64) -> Result<TarballStats, SourceError> {
+    let dir = dest.parent().unwrap_or(Path::new("."));
+    let werr = |source| SourceError::Write {
+        path: dest.to_owned(),
+        source,
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".orig-")
+        .tempfile_in(dir)
+        .map_err(werr)?;
+    let gz = GzBuilder::new()
+        .mtime(0)
+        .write(BufWriter::new(tmp.as_file()), Compression::default());
+    let mut builder = tar::Builder::new(gz);
+    builder.follow_symlinks(false);
+    let mut stats = TarballStats { files: 0, bytes: 0 };
+
+    append_dir(&mut builder, &format!("{top}/"), mtime).map_err(werr)?;
+    let walker = walkdir::WalkDir::new(build_dir)
+        .min_depth(1)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name();
+            !(name == ".git" || (e.depth() == 1 && name == "packaging"))
+        });
+    for entry in walker {
+        let entry = entry.map_err(|e| SourceError::Read {
+            path: e.path().map(Path::to_owned).unwrap_or_else(|| build_dir.to_owned()),
+            detail: e.to_string(),
+        })?;
+        let rel = entry.path().strip_prefix(build_dir).expect("walkdir yields paths under its root");
+        let Some(rel) = rel.to_str() else {
+            return Err(SourceError::Read {
+                path: entry.path().to_owned(),
+                detail: "the file name is not UTF-8; rename it".into(),
+            });
+        };
+        let name = format!("{top}/{rel}");
+        let ft = entry.file_type();
+        let rerr = |e: std::io::Error| SourceError::Read {
+            path: entry.path().to_owned(),
+            detail: e.to_string(),
+        };
+        if ft.is_dir() {
+            append_dir(&mut builder, &format!("{name}/"), mtime).map_err(werr)?;
+        } else if ft.is_symlink() {
+            let target = std::fs::read_link(entry.path()).map_err(rerr)?;
+            let mut h = header(EntryType::Symlink, 0o777, 0, mtime);
+            builder.append_link(&mut h, &name, &target).map_err(werr)?;
+        } else if ft.is_file() {
+            let meta = entry.metadata().map_err(|e| SourceError::Read {
+                path: entry.path().to_owned(),
+                detail: e.to_string(),
+            })?;
+            use std::os::unix::fs::PermissionsExt;
+            let mode = if meta.permissions().mode() & 0o111 != 0 { 0o755 } else { 0o644 };
+            let mut h = header(EntryType::Regular, mode, meta.len(), mtime);
+            let f = File::open(entry.path()).map_err(rerr)?;
+            builder.append_data(&mut h, &name, f).map_err(werr)?;
+            stats.files += 1;
+            stats.bytes += meta.len();
+        }
+        // Sockets, fifos and devices have no place in a source tarball.
+    }
+    let gz = builder.into_inner().map_err(werr)?;
+    let mut w = gz.finish().map_err(werr)?;
+    w.flush().map_err(werr)?;
+    drop(w);
+    tmp.as_file().sync_all().map_err(werr)?;
+    tmp.persist(dest).map_err(|e| werr(e.error))?;
+    Ok(stats)
+}
+
+fn header(kind: EntryType, mode: u32, size: u64, mtime: u64) -> Header {
+    let mut h = Header::new_gnu();
+    h.set_entry_type(kind);
+    h.set_mode(mode);
+    h.set_size(size);
+    h.set_mtime(mtime);
+    h.set_uid(0);
+    h.set_gid(0);
+    h
+}
+
+fn append_dir<W: Write>(b: &mut tar::Builder<W>, name: &str, mtime: u64) -> std::io::Result<()> {
+    let mut h = header(EntryType::Directory, 0o755, 0, mtime);
+    b.append_data(&mut h, name, std::io::empty())
+}
