@@ -1,0 +1,76 @@
+use std::path::PathBuf;
+
+use async_trait::async_trait;
+use sourcetree::SourceTree;
+
+use crate::BuildError;
+
+/// Everything a builder needs to build.
+#[derive(Debug)]
+pub struct BuildContext<'a> {
+    /// The source.
+    pub tree: &'a SourceTree,
+    /// The version to build, e.g. `20261127.00`.
+    pub version: String,
+    /// The build target, e.g. `deb12`.
+    pub target: String,
+    /// A scratch folder, removed afterwards.
+    pub scratch: PathBuf,
+    /// The commit URL to record in the packages, if any.
+    pub commit_url: Option<String>,
+    /// Extra variables for the build environment (`--env`).
+    pub env: Vec<(String, String)>,
+    /// The timestamp of reproducible files.
+    pub source_date_epoch: u64,
+}
+
+/// How the release field must look.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReleaseRule {
+    /// Exactly this (deb: `g1` or `g1+deb12`).
+    Exact(String),
+    /// Starting with this (rpm: `g1`, then `%{?dist}`).
+    Prefix(String),
+}
+
+/// What every produced package must be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expectation {
+    /// The epoch (the Guest OS packages use 1).
+    pub epoch: Option<u32>,
+    /// The upstream version.
+    pub version: String,
+    /// The release.
+    pub release: ReleaseRule,
+    /// The package names the packaging declares; `None` to accept any.
+    pub names: Option<Vec<String>>,
+}
+
+/// What a build produced.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// Packages to verify and upload (binary and source packages).
+    pub packages: Vec<PathBuf>,
+    /// Other artifacts to upload unverified (orig tarballs, debian.tar.xz).
+    pub extra: Vec<PathBuf>,
+    /// What the packages must be.
+    pub expect: Expectation,
+}
+
+/// One package format's build.
+#[async_trait]
+pub trait PackageBuilder: Send + Sync {
+    /// The tool's name for messages, e.g. `packagebuild-deb`.
+    fn tool(&self) -> &'static str;
+
+    /// The target of this host when `--target` is not given, e.g. `deb12`.
+    fn default_target(&self) -> Result<String, BuildError>;
+
+    /// The steps `build` would take, for `--dry-run`: commands, files,
+    /// in order. Reads the packaging (and fails like `build` on bad input),
+    /// changes nothing.
+    async fn plan(&self, ctx: &BuildContext<'_>) -> Result<Vec<String>, BuildError>;
+
+    /// Builds in `ctx.scratch`.
+    async fn build(&self, ctx: &BuildContext<'_>) -> Result<Built, BuildError>;
+}

@@ -1,0 +1,97 @@
+use std::path::PathBuf;
+
+/// Why a package build failed. Each message names the input and says what
+/// to do.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// A missing, malformed or contradictory option.
+    #[error("{0}")]
+    Usage(String),
+
+    /// The source could not be prepared.
+    #[error(transparent)]
+    Source(#[from] sourcetree::SourceError),
+
+    /// The workspace handoff failed.
+    #[error(transparent)]
+    Handoff(#[from] handoff::HandoffError),
+
+    /// Staging failed.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+
+    /// The packaging files are wrong (no `Source:`, no spec, no `Name:`...).
+    #[error("{path}: {detail}")]
+    Packaging {
+        /// The file or folder.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        detail: String,
+    },
+
+    /// A build tool is not installed.
+    #[error("{tool} is not installed: {install}")]
+    ToolMissing {
+        /// The program.
+        tool: String,
+        /// How to install it.
+        install: String,
+    },
+
+    /// Build dependencies are missing.
+    #[error("missing build dependencies: {}; install them (as root: apt-get satisfy -y '{}') or pass --install-build-deps", deps.join(", "), deps.join(", "))]
+    MissingBuildDeps {
+        /// The unmet dependencies, as the packaging names them.
+        deps: Vec<String>,
+    },
+
+    /// A build tool failed.
+    #[error("{tool} failed (exit code {code}); full log: {log}; last lines:\n{tail}")]
+    ToolFailed {
+        /// The command.
+        tool: String,
+        /// Its exit code (-1 when killed by a signal).
+        code: i32,
+        /// The log file.
+        log: PathBuf,
+        /// The last lines of the log.
+        tail: String,
+    },
+
+    /// A produced package is not what was asked for.
+    #[error("{file}: {detail}; nothing was uploaded")]
+    Verify {
+        /// The package file.
+        file: PathBuf,
+        /// What differs.
+        detail: String,
+    },
+
+    /// A local file operation failed.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+impl BuildError {
+    /// The documented exit code: 1 failure, 2 usage, 3 conflict.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            BuildError::Usage(_) | BuildError::Source(sourcetree::SourceError::BadBuildDir { .. }) => 2,
+            BuildError::Store(e) if e.is_conflict() => 3,
+            _ => 1,
+        }
+    }
+
+    /// Wraps an I/O error with its file.
+    pub fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> BuildError {
+        let path = path.into();
+        move |source| BuildError::Io { action, path, source }
+    }
+}

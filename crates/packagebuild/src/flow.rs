@@ -1,0 +1,275 @@
+use std::path::{Path, PathBuf};
+
+use handoff::{Artifact, BuildResult, PackageInfo, Status, Workspace};
+use prow_env::{JobType, ProwEnv};
+use sha2::{Digest, Sha256};
+use sourcetree::SourceTree;
+use store::{PutOutcome, Store, StoreOptions};
+use tracing::{info, warn};
+
+use crate::{BuildContext, BuildError, CommonArgs, PackageBuilder, verify_packages};
+
+/// What a build step did.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The result record (also written to the workspace).
+    pub result: BuildResult,
+    /// For `--dry-run`: the steps that would run; nothing was built.
+    pub plan: Option<Vec<String>>,
+}
+
+impl Outcome {
+    /// A table of the artifacts for people: file, package, version, size, sha256.
+    pub fn table(&self) -> String {
+        let mut rows = vec![["file".to_string(), "package".into(), "version".into(), "size".into(), "sha256".into()]];
+        for a in &self.result.artifacts {
+            let (name, version) = a
+                .package
+                .as_ref()
+                .map_or(("-".into(), "-".into()), |p| (format!("{} ({}, {})", p.name, p.format, p.arch), p.version.clone()));
+            rows.push([a.file.clone(), name, version, a.size.to_string(), a.sha256.clone()]);
+        }
+        let widths: Vec<usize> = (0..5).map(|i| rows.iter().map(|r| r[i].len()).max().unwrap_or(0)).collect();
+        rows.iter()
+            .map(|r| {
+                let line: Vec<String> = r.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+                line.join("  ").trim_end().to_owned() + "\n"
+            })
+            .collect()
+    }
+}
+
+/// Runs one package build step; see the crate documentation.
+pub async fn run(builder: &dyn PackageBuilder, args: &CommonArgs, prow: &ProwEnv) -> Result<Outcome, BuildError> {
+    let workspace = args.workspace.as_ref().map(Workspace::new);
+    let target = match &args.target {
+        Some(t) => t.clone(),
+        None => builder.default_target()?,
+    };
+    if let Some(ws) = &workspace {
+        // A bad target must fail before anything else: it names the result file.
+        ws.result_path(&target)?;
+    }
+    let mut version = args.version.clone();
+    let outcome = build(builder, args, prow, workspace.as_ref(), &target, &mut version).await;
+    match outcome {
+        Ok(o) => Ok(o),
+        Err(e) => {
+            let failed = BuildResult {
+                target: target.clone(),
+                status: Status::Failed,
+                version,
+                commit: None,
+                artifacts: vec![],
+                error: Some(e.to_string()),
+            };
+            if !args.dry_run {
+                record(workspace.as_ref(), prow.artifacts.as_deref(), &failed, builder.tool());
+            }
+            Err(e)
+        }
+    }
+}
+
+async fn build(
+    builder: &dyn PackageBuilder,
+    args: &CommonArgs,
+    prow: &ProwEnv,
+    workspace: Option<&Workspace>,
+    target: &str,
+    version_out: &mut Option<String>,
+) -> Result<Outcome, BuildError> {
+    let version = match (&args.version, workspace) {
+        (Some(v), _) => v.clone(),
+        (None, Some(ws)) => ws.wait_version(args.wait_timeout).await?,
+        (None, None) => {
+            return Err(BuildError::Usage(
+                "no version: pass --version V (e.g. 20261127.00), or --workspace DIR holding the file `version`".into(),
+            ));
+        }
+    };
+    validate_version(&version)?;
+    *version_out = Some(version.clone());
+
+    let tree = match &args.repo_url {
+        Some(url) => SourceTree::clone_at(url, &args.reference, args.build_dir.as_deref()).await?,
+        None => SourceTree::from_dir(&args.source, args.build_dir.as_deref()).await?,
+    };
+    tree.packaging()?;
+    let epoch = tree.source_date_epoch(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
+    let owner_repo = prow.repo_owner.as_deref().zip(prow.repo_name.as_deref());
+    let commit_url = sourcetree::commit_url(args.commit_url.as_deref(), owner_repo, tree.origin(), tree.commit());
+    if commit_url.is_none() {
+        info!("no commit URL: not given (--commit-url), no REPO_OWNER/REPO_NAME, no GitHub origin; the packages will not record one");
+    }
+    // Open the stores before building, so a bad URL fails in a second, not
+    // after the build.
+    let stage = args.stage.as_deref().map(|u| Store::open(u, &StoreOptions::default())).transpose()?;
+    let out = match &args.out {
+        Some(dir) => Some(Store::open(&dir.to_string_lossy(), &StoreOptions::default())?),
+        None => None,
+    };
+
+    let scratch = tempfile::Builder::new()
+        .prefix("packagebuild-")
+        .tempdir()
+        .map_err(BuildError::io("cannot create a scratch folder in", std::env::temp_dir()))?;
+    let ctx = BuildContext {
+        tree: &tree,
+        version: version.clone(),
+        target: target.to_owned(),
+        scratch: scratch.path().to_owned(),
+        commit_url,
+        env: args.env.clone(),
+        source_date_epoch: epoch,
+    };
+
+    if args.dry_run {
+        let mut plan = builder.plan(&ctx).await?;
+        plan.push("read back every package and check name, epoch, version and release".into());
+        match &stage {
+            Some(s) => plan.push(format!("upload create-only to {}/<file>", s.url())),
+            None => plan.push("no --stage: nothing uploaded".into()),
+        }
+        if let Some(o) = &out {
+            plan.push(format!("copy to {} with SHA256SUMS", o.url()));
+        }
+        if let Some(ws) = workspace {
+            plan.push(format!("write {}", ws.result_path(target)?.display()));
+        }
+        let result = BuildResult {
+            target: target.to_owned(),
+            status: Status::Ok,
+            version: Some(version),
+            commit: tree.commit().map(str::to_owned),
+            artifacts: vec![],
+            error: None,
+        };
+        return Ok(Outcome { result, plan: Some(plan) });
+    }
+
+    let built = builder.build(&ctx).await?;
+    let metas = verify_packages(&built)?;
+    info!("verified {} package(s): {}", metas.len(), built.expect.version);
+
+    let mut files: Vec<(PathBuf, Option<PackageInfo>)> = metas
+        .into_iter()
+        .map(|(p, m)| {
+            let info = PackageInfo {
+                name: m.name.clone(),
+                version: m.full_version(),
+                arch: m.arch.clone(),
+                format: m.format.to_string(),
+            };
+            (p, Some(info))
+        })
+        .collect();
+    files.extend(built.extra.iter().map(|p| (p.clone(), None)));
+    files.sort_by(|a, b| file_name(&a.0).cmp(&file_name(&b.0)));
+    let mut artifacts = Vec::with_capacity(files.len());
+    for (path, package) in files {
+        let (sha256, size) = sha256_file(&path)?;
+        artifacts.push((path.clone(), Artifact {
+            file: file_name(&path),
+            sha256,
+            size,
+            staged_url: None,
+            package,
+        }));
+    }
+    for w in artifacts.windows(2) {
+        if w[0].1.file == w[1].1.file {
+            return Err(BuildError::Usage(format!("two artifacts are named {}", w[0].1.file)));
+        }
+    }
+    let sums: String = artifacts.iter().map(|(_, a)| format!("{}  {}\n", a.sha256, a.file)).collect();
+
+    if let Some(stage) = &stage {
+        let uploads = artifacts.iter().map(|(path, a)| async move {
+            let outcome = stage.put_file(&a.file, path).await?;
+            log_put(&stage.object_url(&a.file), outcome);
+            Ok::<_, BuildError>(stage.object_url(&a.file))
+        });
+        let urls = futures::future::try_join_all(uploads).await?;
+        for ((_, a), url) in artifacts.iter_mut().zip(urls) {
+            a.staged_url = Some(url);
+        }
+    }
+    if let Some(out) = &out {
+        for (path, a) in &artifacts {
+            out.put_file(&a.file, path).await?;
+        }
+        out.put_bytes("SHA256SUMS", sums.clone().into_bytes().into()).await?;
+        info!("copies in {}", out.url());
+    }
+    if let (Some(JobType::Presubmit), Some(dir)) = (prow.job_type, &prow.artifacts) {
+        // As the original did: a reviewer downloads the packages of a pull
+        // request from its job page.
+        let pkgs = dir.join("packages");
+        std::fs::create_dir_all(&pkgs).map_err(BuildError::io("cannot create", &pkgs))?;
+        for (path, a) in &artifacts {
+            std::fs::copy(path, pkgs.join(&a.file)).map_err(BuildError::io("cannot copy into", &pkgs))?;
+        }
+    }
+    if let Some(dir) = &prow.artifacts {
+        handoff::write_atomic(&dir.join(format!("{target}.SHA256SUMS")), sums.as_bytes())?;
+    }
+
+    let result = BuildResult {
+        target: target.to_owned(),
+        status: Status::Ok,
+        version: Some(version),
+        commit: tree.commit().map(str::to_owned),
+        artifacts: artifacts.into_iter().map(|(_, a)| a).collect(),
+        error: None,
+    };
+    record(workspace, prow.artifacts.as_deref(), &result, builder.tool());
+    Ok(Outcome { result, plan: None })
+}
+
+fn log_put(url: &str, outcome: PutOutcome) {
+    match outcome {
+        PutOutcome::Created => info!("staged {url}"),
+        PutOutcome::AlreadyIdentical => info!("{url} already staged with identical bytes"),
+    }
+}
+
+/// Writes the result record to the workspace and `$ARTIFACTS`; a failure
+/// to do so is logged, not fatal (the build's own outcome matters more).
+fn record(ws: Option<&Workspace>, artifacts: Option<&Path>, result: &BuildResult, tool: &str) {
+    if let Some(ws) = ws
+        && let Err(e) = ws.write_result(result)
+    {
+        warn!("could not write the result record: {e}");
+    }
+    let file = format!("{}/{}.json", handoff::RESULTS_DIR, result.target);
+    if let Err(e) = handoff::publish_to_artifacts(artifacts, &file, result, tool, result.error.as_deref()) {
+        warn!("could not write to $ARTIFACTS: {e}");
+    }
+}
+
+/// A version must be usable as a Debian upstream version, an RPM
+/// `Version:` and a file name.
+fn validate_version(v: &str) -> Result<(), BuildError> {
+    let ok = v.starts_with(|c: char| c.is_ascii_digit())
+        && v.len() <= 64
+        && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"._+~".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(BuildError::Usage(format!(
+            "version {v:?} cannot be a package version: it must start with a digit and hold only letters, digits, '.', '+', '~' or '_' (e.g. 20261127.00)"
+        )))
+    }
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn sha256_file(path: &Path) -> Result<(String, u64), BuildError> {
+    let mut f = std::fs::File::open(path).map_err(BuildError::io("cannot read", path))?;
+    let mut h = Sha256::new();
+    let n = std::io::copy(&mut f, &mut h).map_err(BuildError::io("cannot read", path))?;
+    Ok((hex::encode(h.finalize()), n))
+}

@@ -1,0 +1,66 @@
+//! The package build step shared by every builder.
+//!
+//! A builder implements [`PackageBuilder`]: how to plan (for `--dry-run`)
+//! and how to build in a scratch folder. [`run`] does the rest, the same for
+//! every format:
+//!
+//! 1. the version: `--version`, or `DIR/version` waited for (bounded) in the
+//!    workspace; a failed version-gen stops the build at once;
+//! 2. the source: `--source DIR` or a clone of `--repo-url` at `--ref`,
+//!    narrowed to `--build-dir`;
+//! 3. the build, in a scratch folder;
+//! 4. verification: every produced package is read back and its name,
+//!    epoch, version and release checked; a mismatch uploads nothing;
+//! 5. sha256 of every artifact and a `SHA256SUMS`;
+//! 6. create-only upload to `--stage` (identical bytes count as done,
+//!    different bytes are a conflict, exit 3), and copies in `--out`;
+//! 7. the result record `results/<target>.json` (and `$ARTIFACTS`), written
+//!    on failure too so that repo-tagger never waits in vain.
+
+mod args;
+mod builder;
+mod error;
+mod flow;
+pub mod process;
+mod verify;
+
+pub use args::{CommonArgs, parse_env_pair};
+pub use builder::{BuildContext, Built, Expectation, PackageBuilder, ReleaseRule};
+pub use error::BuildError;
+pub use flow::{Outcome, run};
+pub use verify::verify_packages;
+
+/// Runs `builder` with `args` on a fresh runtime and reports the outcome
+/// the way every builder binary does: the artifact table (or `--json`, or
+/// the `--dry-run` plan) on stdout, errors on stderr, the documented exit
+/// code.
+pub fn main_with(builder: &dyn PackageBuilder, args: &CommonArgs) -> std::process::ExitCode {
+    let tool = builder.tool();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let result = runtime.block_on(async {
+        let prow = prow_env::ProwEnv::from_env().map_err(|e| BuildError::Usage(e.to_string()))?;
+        run(builder, args, &prow).await
+    });
+    match result {
+        Ok(outcome) => {
+            if let Some(plan) = &outcome.plan {
+                println!("dry run of {tool} for {} (nothing is built or uploaded):", outcome.result.target);
+                for (i, step) in plan.iter().enumerate() {
+                    println!("{:>2}. {step}", i + 1);
+                }
+            } else if args.json {
+                println!("{}", serde_json::to_string_pretty(&outcome.result).expect("record serialises"));
+            } else {
+                print!("{}", outcome.table());
+            }
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{tool}: error: {e}");
+            std::process::ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
