@@ -1,0 +1,421 @@
+//! Building `.rpm` packages from `packaging/*.spec`.
+//!
+//! The steps, as the original Guest OS scripts took them (packaging.md):
+//!
+//! 1. the EL major version N: `--dist elN`, else `VERSION_ID` of
+//!    `/etc/os-release` on an EL host, else 9 (said in the log);
+//! 2. for each distinct spec stem (file name without `.spec` and
+//!    `.el<digits>`), `<stem>.el<N>.spec` if it exists, else `<stem>.spec`;
+//! 3. per spec: `NAME` from `Name:`; the spec copied to `SPECS/` with
+//!    `Vcs: <commit URL>` after `Version:`; `packaging/*.tar.gz` and
+//!    `*.patch` copied to `SOURCES/`; `SOURCES/<NAME>_<VERSION>.orig.tar.gz`
+//!    with top folder `<NAME>-<VERSION>/`;
+//! 4. `rpmbuild -ba` with `_topdir`, `_version`, `_go`, `_gopath` and
+//!    `has_extra_source 0` defined;
+//! 5. the outputs: the binary RPMs and the `.src.rpm`.
+//!
+//! On a host that is not RPM-based (Debian, for developers and CI) it also
+//! builds with `--nodeps` (the rpm database is empty), bash as build shell,
+//! the EL systemd and udev macros, its own `_tmppath`, and `dist` set to
+//! `.el<N>`, and says so in the log.
+
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use packagebuild::process::{require_tool, run_logged};
+use packagebuild::{BuildContext, BuildError, Built, Expectation, PackageBuilder, ReleaseRule};
+use tokio::process::Command;
+use tracing::info;
+
+/// The EL values of macros Debian's rpm lacks.
+pub const COMPAT_MACROS: &str = include_str!("macros.guest-compat");
+
+/// The EL major version used when nothing says otherwise.
+pub const DEFAULT_EL: u32 = 9;
+
+/// What kind of host this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Host {
+    /// An EL-like host whose rpm database knows the installed packages.
+    pub rpm_based: bool,
+    /// Its EL major version, when it is one.
+    pub el_major: Option<u32>,
+}
+
+impl Host {
+    /// Reads `/etc/os-release`.
+    pub fn detect() -> Host {
+        Host::from_os_release(&std::fs::read_to_string("/etc/os-release").unwrap_or_default())
+    }
+
+    /// Parses the text of `/etc/os-release`.
+    pub fn from_os_release(text: &str) -> Host {
+        let field = |k: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(k)?.strip_prefix('='))
+                .map(|v| v.trim().trim_matches('"').to_owned())
+                .unwrap_or_default()
+        };
+        let ids = format!("{} {}", field("ID"), field("ID_LIKE"));
+        let rpm_based = ids
+            .split_whitespace()
+            .any(|id| ["rhel", "centos", "fedora", "rocky", "almalinux", "ol"].contains(&id));
+        let el_major = rpm_based
+            .then(|| field("VERSION_ID").split('.').next().and_then(|m| m.parse().ok()))
+            .flatten();
+        Host { rpm_based, el_major }
+    }
+}
+
+/// Parses `--dist elN`.
+pub fn parse_dist(s: &str) -> Result<u32, String> {
+    s.strip_prefix("el")
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("{s:?} is not an EL release: expected elN, e.g. el9"))
+}
+
+/// The stem of a spec file name: without `.spec` and any `.el<digits>`.
+pub fn spec_stem(file_name: &str) -> Option<&str> {
+    let base = file_name.strip_suffix(".spec")?;
+    if let Some((stem, el)) = base.rsplit_once(".el")
+        && !el.is_empty()
+        && el.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Some(stem);
+    }
+    Some(base)
+}
+
+/// The specs to build for EL `el`, sorted.
+pub fn select_specs(packaging: &Path, el: u32) -> Result<Vec<PathBuf>, BuildError> {
+    let mut names: Vec<String> = std::fs::read_dir(packaging)
+        .map_err(BuildError::io("cannot list", packaging))?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|n| n.ends_with(".spec"))
+        .collect();
+    names.sort();
+    let mut stems: Vec<&str> = names.iter().filter_map(|n| spec_stem(n)).collect();
+    stems.dedup();
+    let mut chosen = Vec::new();
+    for stem in stems {
+        let variant = format!("{stem}.el{el}.spec");
+        let plain = format!("{stem}.spec");
+        if names.contains(&variant) {
+            chosen.push(packaging.join(variant));
+        } else if names.contains(&plain) {
+            chosen.push(packaging.join(plain));
+        } else {
+            info!("{stem}: only variants for other EL releases, none for el{el} and no {plain}: skipped");
+        }
+    }
+    if chosen.is_empty() {
+        return Err(BuildError::Packaging {
+            path: packaging.to_owned(),
+            detail: format!(
+                "no RPM spec to build for el{el}: packagebuild-rpm builds packaging/<name>.spec (or <name>.el{el}.spec)"
+            ),
+        });
+    }
+    Ok(chosen)
+}
+
+/// The value of the `Name:` tag, with simple `%define`/`%global` macros of
+/// the spec expanded.
+pub fn spec_name(path: &Path, text: &str) -> Result<String, BuildError> {
+    let bad = |detail: String| BuildError::Packaging {
+        path: path.to_owned(),
+        detail,
+    };
+    let mut defines: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        let t = line.trim_start();
+        for kw in ["%define", "%global"] {
+            if let Some(rest) = t.strip_prefix(kw) {
+                let mut parts = rest.split_whitespace();
+                if let (Some(k), Some(v)) = (parts.next(), parts.next()) {
+                    defines.push((k.to_owned(), v.to_owned()));
+                }
+            }
+        }
+        if let Some(value) = header_value(t, "Name") {
+            let mut name = value.to_owned();
+            for (k, v) in &defines {
+                name = name.replace(&format!("%{{{k}}}"), v).replace(&format!("%{k}"), v);
+            }
+            if name.is_empty() {
+                return Err(bad("Name: is empty".into()));
+            }
+            if name.contains('%') || name.contains(char::is_whitespace) || name.contains('/') {
+                return Err(bad(format!("Name: {value:?} is not a plain package name (macros other than simple %define/%global are not expanded)")));
+            }
+            return Ok(name);
+        }
+    }
+    Err(bad("the spec has no Name: tag; add `Name: <package>` to its preamble".into()))
+}
+
+/// The value of the preamble tag `tag` on `line` (tags are case-insensitive).
+fn header_value<'a>(line: &'a str, tag: &str) -> Option<&'a str> {
+    let (k, v) = line.split_once(':')?;
+    k.trim().eq_ignore_ascii_case(tag).then(|| v.trim())
+}
+
+/// The spec with `Vcs: <url>` inserted after its first `Version:` line.
+pub fn spec_with_vcs(path: &Path, text: &str, url: &str) -> Result<String, BuildError> {
+    let mut out = String::with_capacity(text.len() + url.len() + 8);
+    let mut done = false;
+    for line in text.split_inclusive('\n') {
+        out.push_str(line);
+        if !done && header_value(line.trim_start(), "Version").is_some() {
+            if !line.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str(&format!("Vcs: {url}\n"));
+            done = true;
+        }
+    }
+    if done {
+        Ok(out)
+    } else {
+        Err(BuildError::Packaging {
+            path: path.to_owned(),
+            detail: "the spec has no Version: tag; Guest OS specs use `Version: %{_version}`".into(),
+        })
+    }
+}
+
+/// The `.rpm` builder.
+#[derive(Debug, Clone)]
+pub struct RpmBuilder {
+    /// `--dist elN`, when given.
+    pub dist: Option<u32>,
+    /// Extra `--define NAME=VALUE`s.
+    pub defines: Vec<(String, String)>,
+    /// This host.
+    pub host: Host,
+}
+
+struct SpecPlan {
+    spec: PathBuf,
+    name: String,
+    text: String,
+}
+
+impl RpmBuilder {
+    /// The EL major version to build for.
+    pub fn el(&self) -> u32 {
+        self.dist.or(self.host.el_major).unwrap_or(DEFAULT_EL)
+    }
+
+    fn specs(&self, ctx: &BuildContext<'_>) -> Result<Vec<SpecPlan>, BuildError> {
+        let packaging = ctx.tree.packaging()?;
+        let mut plans = Vec::new();
+        for spec in select_specs(&packaging, self.el())? {
+            let text = std::fs::read_to_string(&spec).map_err(BuildError::io("cannot read", &spec))?;
+            let name = spec_name(&spec, &text)?;
+            let text = match &ctx.commit_url {
+                Some(url) => spec_with_vcs(&spec, &text, url)?,
+                None => text,
+            };
+            plans.push(SpecPlan { spec, name, text });
+        }
+        Ok(plans)
+    }
+
+    /// The `--define`s and other arguments of `rpmbuild -ba`, in order.
+    fn rpmbuild_args(&self, ctx: &BuildContext<'_>, topdir: &Path, macros: &Path) -> Vec<String> {
+        let mut args = vec!["-ba".to_owned()];
+        let mut defines: Vec<(String, String)> = vec![
+            ("_topdir".into(), topdir.display().to_string()),
+            ("_version".into(), ctx.version.clone()),
+            ("_go".into(), find_on_path("go").map_or("UNSET".into(), |p| p.display().to_string())),
+            ("_gopath".into(), std::env::var("GOPATH").ok().filter(|g| !g.is_empty()).unwrap_or_else(|| "UNSET".into())),
+            ("has_extra_source".into(), "0".into()),
+        ];
+        if !self.host.rpm_based {
+            args.push("--nodeps".into());
+            args.push("--load".into());
+            args.push(macros.display().to_string());
+            defines.push(("_buildshell".into(), "/bin/bash".into()));
+            defines.push(("_tmppath".into(), topdir.join("tmp").display().to_string()));
+        }
+        if !self.host.rpm_based || self.dist.is_some() {
+            defines.push(("dist".into(), format!(".el{}", self.el())));
+        }
+        defines.extend(self.defines.iter().cloned());
+        for (k, v) in defines {
+            args.push("--define".into());
+            args.push(format!("{k} {v}"));
+        }
+        args
+    }
+}
+
+#[async_trait]
+impl PackageBuilder for RpmBuilder {
+    fn tool(&self) -> &'static str {
+        "packagebuild-rpm"
+    }
+
+    fn default_target(&self) -> Result<String, BuildError> {
+        Ok(format!("el{}", self.el()))
+    }
+
+    async fn plan(&self, ctx: &BuildContext<'_>) -> Result<Vec<String>, BuildError> {
+        let specs = self.specs(ctx)?;
+        let topdir = ctx.scratch.join("rpmbuild");
+        let mut plan = vec![self.host_note()];
+        for s in &specs {
+            plan.push(format!("spec {} (Name: {})", s.spec.display(), s.name));
+            plan.push(match &ctx.commit_url {
+                Some(u) => format!("copy to SPECS/ with `Vcs: {u}` after Version:"),
+                None => "copy to SPECS/ unchanged (no commit URL)".into(),
+            });
+            plan.push(format!(
+                "write SOURCES/{}_{}.orig.tar.gz from {}, top folder {}-{}/",
+                s.name,
+                ctx.version,
+                ctx.tree.build_dir().display(),
+                s.name,
+                ctx.version
+            ));
+            let args = self.rpmbuild_args(ctx, &topdir, &topdir.join("macros.guest-compat"));
+            plan.push(format!("run: rpmbuild {} SPECS/{}", shell_words(&args), file_name(&s.spec)));
+        }
+        plan.insert(1, "copy packaging/*.tar.gz and packaging/*.patch to SOURCES/".into());
+        plan.push(format!("collect {}/RPMS/*/*.rpm and {}/SRPMS/*.src.rpm", topdir.display(), topdir.display()));
+        Ok(plan)
+    }
+
+    async fn build(&self, ctx: &BuildContext<'_>) -> Result<Built, BuildError> {
+        let specs = self.specs(ctx)?;
+        require_tool("rpmbuild")?;
+        info!("{}", self.host_note());
+        let topdir = ctx.scratch.join("rpmbuild");
+        for d in ["SPECS", "SOURCES", "tmp"] {
+            let p = topdir.join(d);
+            std::fs::create_dir_all(&p).map_err(BuildError::io("cannot create", &p))?;
+        }
+        let macros = topdir.join("macros.guest-compat");
+        std::fs::write(&macros, COMPAT_MACROS).map_err(BuildError::io("cannot write", &macros))?;
+        let packaging = ctx.tree.packaging()?;
+        for entry in std::fs::read_dir(&packaging).map_err(BuildError::io("cannot list", &packaging))? {
+            let p = entry.map_err(BuildError::io("cannot list", &packaging))?.path();
+            let n = file_name(&p);
+            if p.is_file() && (n.ends_with(".tar.gz") || n.ends_with(".patch")) {
+                let dest = topdir.join("SOURCES").join(&n);
+                std::fs::copy(&p, &dest).map_err(BuildError::io("cannot copy to", &dest))?;
+            }
+        }
+        for s in &specs {
+            let spec_dest = topdir.join("SPECS").join(file_name(&s.spec));
+            std::fs::write(&spec_dest, &s.text).map_err(BuildError::io("cannot write", &spec_dest))?;
+            let orig = topdir.join("SOURCES").join(format!("{}_{}.orig.tar.gz", s.name, ctx.version));
+            sourcetree::write_orig_tarball(
+                ctx.tree.build_dir(),
+                &orig,
+                &format!("{}-{}", s.name, ctx.version),
+                ctx.source_date_epoch,
+            )?;
+            let mut cmd = Command::new("rpmbuild");
+            cmd.args(self.rpmbuild_args(ctx, &topdir, &macros))
+                .arg(&spec_dest)
+                .current_dir(&topdir);
+            for (k, v) in &ctx.env {
+                cmd.env(k, v);
+            }
+            cmd.env("SOURCE_DATE_EPOCH", ctx.source_date_epoch.to_string());
+            let log = ctx.scratch.join(format!("rpmbuild-{}.log", s.name));
+            run_logged(cmd, "rpmbuild", &log).await?;
+        }
+        let mut packages = Vec::new();
+        for sub in ["RPMS", "SRPMS"] {
+            let dir = topdir.join(sub);
+            if !dir.is_dir() {
+                continue;
+            }
+            for entry in walk_files(&dir)? {
+                if file_name(&entry).ends_with(".rpm") {
+                    packages.push(entry);
+                }
+            }
+        }
+        packages.sort_by_key(|p| file_name(p));
+        if packages.is_empty() {
+            return Err(BuildError::ToolFailed {
+                tool: "rpmbuild".into(),
+                code: 0,
+                log: ctx.scratch.clone(),
+                tail: "it succeeded but produced no .rpm".into(),
+            });
+        }
+        Ok(Built {
+            packages,
+            extra: vec![],
+            expect: Expectation {
+                epoch: Some(1),
+                version: ctx.version.clone(),
+                release: ReleaseRule::Prefix("g1".into()),
+                // Subpackages are named freely (%package -n), so names are
+                // not checked; the version is what matters.
+                names: None,
+            },
+        })
+    }
+}
+
+impl RpmBuilder {
+    fn host_note(&self) -> String {
+        let el = self.el();
+        let source = match (self.dist, self.host.el_major) {
+            (Some(_), _) => "from --dist",
+            (None, Some(_)) => "from /etc/os-release",
+            (None, None) => "the default; pass --dist elN to choose",
+        };
+        if self.host.rpm_based {
+            format!("EL {el} ({source}), RPM-based host: rpmbuild checks BuildRequires")
+        } else {
+            format!(
+                "EL {el} ({source}); this host is not RPM-based: building with --nodeps, bash as build shell, the EL systemd/udev macros and dist .el{el}"
+            )
+        }
+    }
+}
+
+fn walk_files(dir: &Path) -> Result<Vec<PathBuf>, BuildError> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).map_err(BuildError::io("cannot list", &d))? {
+            let p = e.map_err(BuildError::io("cannot list", &d))?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn find_on_path(tool: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?).map(|d| d.join(tool)).find(|p| p.is_file())
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Arguments quoted for display when they hold spaces.
+fn shell_words(args: &[String]) -> String {
+    args.iter()
+        .map(|a| if a.contains(' ') { format!("'{a}'") } else { a.clone() })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests;
