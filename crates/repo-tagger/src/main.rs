@@ -9,7 +9,7 @@ use clap::Parser;
 use forge::Tagger;
 use handoff::{TagStatus, Workspace};
 use release::cli::{ForgeArgs, ForgeChoice, Verbosity, parse_day, parse_duration};
-use release::publish::NoPublish;
+use release::publish::{NoPublish, Publisher, StorePublisher};
 use release::tagger::{DEFAULT_TAGGER_EMAIL, DEFAULT_TAGGER_NAME, TagOptions};
 use release::{ReleaseError, tagger};
 
@@ -22,6 +22,7 @@ Examples:
   repo-tagger --version 20261127.00                      # tag HEAD of the current repository
   repo-tagger --remote /srv/repo.git --version 20261127.00 --sha 3f2c...
   repo-tagger --workspace /workspace --expect deb12,el9,goo --verify-next
+  repo-tagger --workspace /workspace --expect deb12,el9 --publish gs://releases/guest-agent
   repo-tagger --forge github --owner o --repo r --token-file /etc/github-access-token/token.txt \\
               --workspace /workspace --expect deb12
 
@@ -71,6 +72,10 @@ struct Cli {
     /// How long to wait for DIR/version and the expected results, e.g. 90s, 30m, 2h.
     #[arg(long, default_value = "60m", value_parser = parse_duration, value_name = "DURATION")]
     wait_timeout: Duration,
+
+    /// After tagging, publish the expected builds' staged artifacts to this store URL (gs://, s3://, file:// or a path): <URL>/<version>/<target>/<file>, then SHA256SUMS and manifest.json last. Create-only; re-running converges.
+    #[arg(long, value_name = "URL", requires = "expect")]
+    publish: Option<String>,
 
     /// The UTC day for --verify-next [default: today in UTC].
     #[arg(long, value_name = "YYYYMMDD", value_parser = parse_day)]
@@ -153,5 +158,16 @@ async fn run(cli: &Cli) -> Result<handoff::TagRecord, ReleaseError> {
             return Err(e);
         }
     };
-    tagger::run(forge.as_ref(), &NoPublish, &opts).await
+    let publisher: Box<dyn Publisher> = match &cli.publish {
+        Some(url) => match StorePublisher::open(url, store::StoreOptions::default()) {
+            Ok(p) => Box::new(p),
+            Err(e) => {
+                let e = ReleaseError::Usage(e.to_string());
+                tagger::record_failure(&opts, &e);
+                return Err(e);
+            }
+        },
+        None => Box::new(NoPublish),
+    };
+    tagger::run(forge.as_ref(), publisher.as_ref(), &opts).await
 }

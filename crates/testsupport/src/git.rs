@@ -23,6 +23,18 @@ impl GitFixture {
         f
     }
 
+    /// Like [`GitFixture::new`], with the files of `examples/<name>` of this
+    /// workspace committed in `work` and pushed.
+    pub fn from_example(name: &str) -> GitFixture {
+        let f = GitFixture::new();
+        let src = examples_dir().join(name);
+        assert!(src.is_dir(), "no example {}", src.display());
+        copy_dir(&src, &f.work());
+        git(&f.work(), &["add", "-A"]);
+        f.commit_and_push(&format!("import example {name}"));
+        f
+    }
+
     /// The temporary folder holding everything.
     pub fn root(&self) -> &Path {
         self.dir.path()
@@ -91,6 +103,28 @@ impl GitFixture {
         git(&self.remote(), &["cat-file", "-t", &format!("refs/tags/{name}")])
             .trim()
             .to_owned()
+    }
+}
+
+/// The `examples/` folder of this workspace.
+pub fn examples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+/// Copies a folder tree, keeping file modes (scripts stay executable).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        let ft = e.file_type().unwrap();
+        if ft.is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else if ft.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(e.path()).unwrap(), dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
     }
 }
 

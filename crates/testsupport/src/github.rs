@@ -18,8 +18,12 @@
 //! token as `Authorization: Bearer <token>` or `token <token>` (401
 //! otherwise). Requests are counted, and queued [`Fault`]s are answered
 //! instead of (or, for [`Fault::Delay`], before) the real answer, one per
-//! request. Admin endpoints under `/_fake/` (not counted, no auth) let a
-//! separate process drive the `fake-github` binary the same way.
+//! request. Admin endpoints (not counted, no auth) let a separate process
+//! drive the `fake-github` binary the same way: `GET /_fake/stats` →
+//! `{"requests": N, "queued_faults": K}`; `POST /_fake/faults` with a JSON
+//! list of faults; `POST /_fake/random-faults` with
+//! `{"probability": 0.1, "seed": 1, "kinds": [...]}`;
+//! `POST /_fake/reset-requests`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::fmt::Write as _;
@@ -345,7 +349,11 @@ struct Inner {
 
 fn repo_key(owner: &str, repo: &str) -> String {
     // GitHub's owner and repository names are case-insensitive.
-    format!("{}/{}", owner.to_ascii_lowercase(), repo.to_ascii_lowercase())
+    format!(
+        "{}/{}",
+        owner.to_ascii_lowercase(),
+        repo.to_ascii_lowercase()
+    )
 }
 
 impl Inner {
@@ -407,7 +415,9 @@ pub struct FakeGitHub {
 
 impl std::fmt::Debug for FakeGitHub {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FakeGitHub").field("url", &self.url).finish()
+        f.debug_struct("FakeGitHub")
+            .field("url", &self.url)
+            .finish()
     }
 }
 
@@ -426,7 +436,9 @@ impl FakeGitHub {
         let mut inner = Inner::default();
         for r in config.repos {
             let state = inner.repo_mut(&r.owner, &r.repo);
-            state.commits.extend(r.commits.iter().map(|c| c.to_ascii_lowercase()));
+            state
+                .commits
+                .extend(r.commits.iter().map(|c| c.to_ascii_lowercase()));
             for (name, commit) in r.tags {
                 let sha = commit.to_ascii_lowercase();
                 state.commits.insert(sha.clone());
@@ -452,7 +464,10 @@ impl FakeGitHub {
             let stop = async {
                 let _ = rx.await;
             };
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stop).await {
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(stop)
+                .await
+            {
                 tracing::error!("fake GitHub server failed: {e}");
             }
         });
@@ -599,7 +614,12 @@ impl FakeGitHub {
             return None;
         }
         let obj = state.tag_objects.get(&target.sha)?;
-        Some(tag_object_json(&self.shared.base_url, state, &target.sha, obj))
+        Some(tag_object_json(
+            &self.shared.base_url,
+            state,
+            &target.sha,
+            obj,
+        ))
     }
 }
 
@@ -709,7 +729,10 @@ async fn api_gate(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Res
     let used = (n - 1) % RATE_LIMIT + 1;
     let h = resp.headers_mut();
     h.insert("x-ratelimit-limit", HeaderValue::from(RATE_LIMIT));
-    h.insert("x-ratelimit-remaining", HeaderValue::from(RATE_LIMIT - used));
+    h.insert(
+        "x-ratelimit-remaining",
+        HeaderValue::from(RATE_LIMIT - used),
+    );
     h.insert("x-ratelimit-used", HeaderValue::from(used));
     h.insert("x-ratelimit-reset", HeaderValue::from(s.reset_epoch));
     h.insert("x-ratelimit-resource", HeaderValue::from_static("core"));
@@ -781,8 +804,15 @@ fn request_base(s: &Shared, headers: &HeaderMap) -> String {
 }
 
 /// GitHub's `Link` header: prev, next, last, first, as applicable.
-fn link_header(base: &str, path: &str, per_page: usize, page: usize, last: usize) -> Option<String> {
-    let link = |p: usize, rel: &str| format!("<{base}{path}?per_page={per_page}&page={p}>; rel=\"{rel}\"");
+fn link_header(
+    base: &str,
+    path: &str,
+    per_page: usize,
+    page: usize,
+    last: usize,
+) -> Option<String> {
+    let link =
+        |p: usize, rel: &str| format!("<{base}{path}?per_page={per_page}&page={p}>; rel=\"{rel}\"");
     let mut parts = Vec::new();
     if page > 1 {
         parts.push(link((page - 1).min(last), "prev"));
@@ -895,111 +925,124 @@ async fn get_tag_object(
     }
 }
 
-/// The body as a JSON object, or GitHub's 400 answer.
-fn json_object(body: &Bytes) -> Result<serde_json::Map<String, Value>, Response> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(m)) => Ok(m),
-        _ => Err(message(StatusCode::BAD_REQUEST, "Problems parsing JSON")),
+/// A GitHub error answer (status and message), so handlers can use `?`.
+struct ApiError(StatusCode, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        message(self.0, &self.1)
     }
 }
 
-fn string_field<'a>(body: &'a serde_json::Map<String, Value>, field: &str) -> Result<&'a str, Response> {
+fn invalid(msg: &str) -> ApiError {
+    ApiError(StatusCode::UNPROCESSABLE_ENTITY, msg.to_owned())
+}
+
+/// The body as a JSON object, or GitHub's 400 answer.
+fn json_object(body: &Bytes) -> Result<serde_json::Map<String, Value>, ApiError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(ApiError(
+            StatusCode::BAD_REQUEST,
+            "Problems parsing JSON".into(),
+        )),
+    }
+}
+
+fn string_field<'a>(
+    body: &'a serde_json::Map<String, Value>,
+    field: &str,
+) -> Result<&'a str, ApiError> {
     body.get(field)
         .and_then(Value::as_str)
-        .ok_or_else(|| unprocessable(&format!("Invalid request.\n\n\"{field}\" wasn't supplied.")))
+        .ok_or_else(|| invalid(&format!("Invalid request.\n\n\"{field}\" wasn't supplied.")))
 }
 
 async fn create_tag_object(
     State(s): State<Arc<Shared>>,
     UrlPath((owner, repo)): UrlPath<(String, String)>,
     body: Bytes,
-) -> Response {
+) -> Result<Response, ApiError> {
     let mut inner = s.lock();
     if inner.repo(&owner, &repo).is_none() {
-        return not_found();
+        return Ok(not_found());
     }
-    let body = match json_object(&body) {
-        Ok(b) => b,
-        Err(resp) => return resp,
-    };
-    let fields = (|| {
-        Ok::<_, Response>((
-            string_field(&body, "tag")?.to_owned(),
-            string_field(&body, "message")?.to_owned(),
-            string_field(&body, "object")?.to_ascii_lowercase(),
-            string_field(&body, "type")?.to_owned(),
-        ))
-    })();
-    let (tag, msg, object, kind) = match fields {
-        Ok(f) => f,
-        Err(resp) => return resp,
-    };
+    let body = json_object(&body)?;
+    let tag = string_field(&body, "tag")?.to_owned();
+    let msg = string_field(&body, "message")?.to_owned();
+    let object = string_field(&body, "object")?.to_ascii_lowercase();
+    let kind = string_field(&body, "type")?.to_owned();
     let tagger = match body.get("tagger") {
         Some(t @ Value::Object(m)) if m.contains_key("name") && m.contains_key("email") => {
             let mut t = t.clone();
             if !m.contains_key("date") {
-                t["date"] = Value::String(format!("{}", epoch_now()));
+                // GitHub stamps the current time.
+                t["date"] = Value::String(
+                    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                );
             }
             t
         }
-        Some(_) => return unprocessable("Invalid request.\n\n\"tagger\" needs name and email."),
-        None => json!({"name": "fake", "email": "fake@example.com", "date": "1970-01-01T00:00:00Z"}),
+        Some(_) => {
+            return Err(invalid(
+                "Invalid request.\n\n\"tagger\" needs name and email.",
+            ));
+        }
+        None => {
+            json!({"name": "fake", "email": "fake@example.com", "date": "1970-01-01T00:00:00Z"})
+        }
     };
     inner.created += 1;
     let created = inner.created;
     let state = inner.repo_mut(&owner, &repo);
-    let object_kind = state.object_kind(&object);
-    match (kind.as_str(), object_kind) {
-        ("commit", Some(ObjKind::Commit)) | ("tag", Some(ObjKind::Tag)) => {}
-        _ => return unprocessable("Object does not exist"),
-    }
-    let sha = fake_sha(&format!("tag-object:{created}:{owner}/{repo}:{tag}:{object}:{msg}"));
+    let object_kind = match (kind.as_str(), state.object_kind(&object)) {
+        ("commit", Some(k @ ObjKind::Commit)) | ("tag", Some(k @ ObjKind::Tag)) => k,
+        _ => return Err(invalid("Object does not exist")),
+    };
+    let sha = fake_sha(&format!(
+        "tag-object:{created}:{owner}/{repo}:{tag}:{object}:{msg}"
+    ));
     let obj = TagObject {
         tag,
         message: msg,
         tagger,
         object: RefTarget {
             sha: object,
-            kind: object_kind.unwrap_or(ObjKind::Commit),
+            kind: object_kind,
         },
     };
     let json = tag_object_json(&s.base_url, state, &sha, &obj);
     state.tag_objects.insert(sha, obj);
-    (StatusCode::CREATED, axum::Json(json)).into_response()
+    Ok((StatusCode::CREATED, axum::Json(json)).into_response())
 }
 
 async fn create_ref(
     State(s): State<Arc<Shared>>,
     UrlPath((owner, repo)): UrlPath<(String, String)>,
     body: Bytes,
-) -> Response {
+) -> Result<Response, ApiError> {
     // One lock over check and insert: concurrent creators of the same ref
     // get exactly one 201, like GitHub.
     let mut inner = s.lock();
     let Some(state) = inner.repos.get_mut(&repo_key(&owner, &repo)) else {
-        return not_found();
+        return Ok(not_found());
     };
-    let body = match json_object(&body) {
-        Ok(b) => b,
-        Err(resp) => return resp,
-    };
-    let (name, sha) = match (string_field(&body, "ref"), string_field(&body, "sha")) {
-        (Ok(r), Ok(s)) => (r.to_owned(), s.to_ascii_lowercase()),
-        (Err(resp), _) | (_, Err(resp)) => return resp,
-    };
+    let body = json_object(&body)?;
+    let name = string_field(&body, "ref")?.to_owned();
+    let sha = string_field(&body, "sha")?.to_ascii_lowercase();
     if !name.starts_with("refs/") || name.matches('/').count() < 2 {
-        return unprocessable("Reference name is invalid");
+        return Err(invalid("Reference name is invalid"));
     }
     let Some(kind) = state.object_kind(&sha) else {
-        return unprocessable("Object does not exist");
+        return Err(invalid("Object does not exist"));
     };
     if state.refs.contains_key(&name) {
-        return unprocessable("Reference already exists");
+        return Err(invalid("Reference already exists"));
     }
     let target = RefTarget { sha, kind };
     let json = ref_json(&s.base_url, state, &name, &target);
     state.refs.insert(name, target);
-    (StatusCode::CREATED, axum::Json(json)).into_response()
+    Ok((StatusCode::CREATED, axum::Json(json)).into_response())
 }
 
 async fn get_commit(
@@ -1011,18 +1054,23 @@ async fn get_commit(
         return not_found();
     };
     let wanted = r.to_ascii_lowercase();
-    let by_sha = if wanted.len() >= 7 && wanted.len() <= 40 && wanted.bytes().all(|b| b.is_ascii_hexdigit()) {
-        let mut hits = state
-            .commits
-            .range::<str, _>((std::ops::Bound::Included(wanted.as_str()), std::ops::Bound::Unbounded))
-            .take_while(|c| c.starts_with(&wanted));
-        match (hits.next(), hits.next()) {
-            (Some(c), None) => Some(c.clone()),
-            _ => None,
-        }
-    } else {
-        None
-    };
+    let by_sha =
+        if wanted.len() >= 7 && wanted.len() <= 40 && wanted.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            let mut hits = state
+                .commits
+                .range::<str, _>((
+                    std::ops::Bound::Included(wanted.as_str()),
+                    std::ops::Bound::Unbounded,
+                ))
+                .take_while(|c| c.starts_with(&wanted));
+            match (hits.next(), hits.next()) {
+                (Some(c), None) => Some(c.clone()),
+                _ => None,
+            }
+        } else {
+            None
+        };
     // Like GitHub, a tag name (or `refs/tags/X`, `tags/X`) names its commit.
     let by_tag = || {
         let name = r.strip_prefix("refs/").unwrap_or(&r);
@@ -1058,7 +1106,12 @@ async fn admin_stats(State(s): State<Arc<Shared>>) -> Response {
 async fn admin_faults(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
     let faults: Vec<Fault> = match serde_json::from_slice(&body) {
         Ok(f) => f,
-        Err(e) => return message(StatusCode::BAD_REQUEST, &format!("expected a JSON list of faults: {e}")),
+        Err(e) => {
+            return message(
+                StatusCode::BAD_REQUEST,
+                &format!("expected a JSON list of faults: {e}"),
+            );
+        }
     };
     let mut inner = s.lock();
     inner.faults.extend(faults);
@@ -1108,6 +1161,29 @@ mod tests {
     }
 
     #[test]
+    fn prefix_ranges_hold_exactly_the_prefixed_names() {
+        assert_eq!(prefix_end("refs/tags/").as_deref(), Some("refs/tags0"));
+        assert_eq!(prefix_end("a\u{10FFFF}").as_deref(), Some("b"));
+        assert_eq!(prefix_end(""), None);
+        let mut repo = RepoState::new("o", "r");
+        for name in [
+            "refs/heads/main",
+            "refs/tags/1",
+            "refs/tags/2",
+            "refs/tags0",
+            "refs/tagsx",
+        ] {
+            let target = RefTarget {
+                sha: fake_sha(name),
+                kind: ObjKind::Commit,
+            };
+            repo.refs.insert(name.to_owned(), target);
+        }
+        let names: Vec<&str> = repo.tag_refs().rev().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["refs/tags/2", "refs/tags/1"]);
+    }
+
+    #[test]
     fn faults_have_the_documented_json() {
         let faults: Vec<Fault> = serde_json::from_str(
             r#"[{"status":500},{"rate_limit_429":{"retry_after_secs":1}},
@@ -1118,7 +1194,9 @@ mod tests {
             faults,
             vec![
                 Fault::Status(500),
-                Fault::RateLimit429 { retry_after_secs: 1 },
+                Fault::RateLimit429 {
+                    retry_after_secs: 1
+                },
                 Fault::RateLimit403 { reset_in_secs: 60 },
                 Fault::Delay(Duration::from_millis(1500)),
                 Fault::DropConnection,
@@ -1155,9 +1233,16 @@ mod tests {
         .unwrap();
         let cfg = FakeConfig::from_seed_file(&good).unwrap();
         assert_eq!(cfg.token, "t");
-        assert_eq!(cfg.repos[0].tags, vec![("20240101.00".to_owned(), sha.clone())]);
+        assert_eq!(
+            cfg.repos[0].tags,
+            vec![("20240101.00".to_owned(), sha.clone())]
+        );
         let bad = dir.path().join("bad.json");
-        std::fs::write(&bad, r#"{"token":"t","repos":[{"owner":"o","repo":"r","commits":["xyz"]}]}"#).unwrap();
+        std::fs::write(
+            &bad,
+            r#"{"token":"t","repos":[{"owner":"o","repo":"r","commits":["xyz"]}]}"#,
+        )
+        .unwrap();
         let err = FakeConfig::from_seed_file(&bad).unwrap_err();
         assert!(format!("{err:#}").contains("\"xyz\""), "{err:#}");
     }

@@ -6,7 +6,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use testsupport::github::{FakeConfig, FakeGitHub, FakeRepo, Fault, fake_sha, generate_version_tags};
+use testsupport::github::{
+    FakeConfig, FakeGitHub, FakeRepo, Fault, fake_sha, generate_version_tags,
+};
 
 const TOKEN: &str = "fake-token-123";
 
@@ -78,11 +80,17 @@ async fn auth_is_checked_like_github() {
 
     let missing = http().get(&url).send().await.unwrap();
     assert_eq!(missing.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(missing.json::<Value>().await.unwrap()["message"], "Requires authentication");
+    assert_eq!(
+        missing.json::<Value>().await.unwrap()["message"],
+        "Requires authentication"
+    );
 
     let wrong = http().get(&url).bearer_auth("nope").send().await.unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(wrong.json::<Value>().await.unwrap()["message"], "Bad credentials");
+    assert_eq!(
+        wrong.json::<Value>().await.unwrap()["message"],
+        "Bad credentials"
+    );
 
     let token_scheme = http()
         .get(&url)
@@ -96,7 +104,12 @@ async fn auth_is_checked_like_github() {
     assert_eq!(token_scheme.headers()["x-ratelimit-limit"], "5000");
 
     // reqwest sends no User-Agent unless told to.
-    let no_agent = reqwest::Client::new().get(&url).bearer_auth(TOKEN).send().await.unwrap();
+    let no_agent = reqwest::Client::new()
+        .get(&url)
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(no_agent.status(), StatusCode::FORBIDDEN);
     assert!(
         no_agent.json::<Value>().await.unwrap()["message"]
@@ -120,7 +133,10 @@ async fn unknown_repo_is_404_with_githubs_body() {
         let (status, _, body) = get(&fake, path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(body["message"], "Not Found", "{path}");
-        assert_eq!(body["documentation_url"], "https://docs.github.com/rest", "{path}");
+        assert_eq!(
+            body["documentation_url"], "https://docs.github.com/rest",
+            "{path}"
+        );
     }
     // Owner and repository names are case-insensitive, as on GitHub.
     let (status, _, _) = get(&fake, "/repos/O/R/tags").await;
@@ -155,16 +171,13 @@ async fn tags_are_paginated_with_githubs_link_header() {
     let mut pages = 0;
     while let Some(url) = next {
         let resp = http().get(&url).bearer_auth(TOKEN).send().await.unwrap();
-        next = resp
-            .headers()
-            .get("link")
-            .and_then(|l| {
-                l.to_str()
-                    .unwrap()
-                    .split(", ")
-                    .find(|p| p.ends_with("rel=\"next\""))
-                    .map(|p| p[1..p.find('>').unwrap()].to_owned())
-            });
+        next = resp.headers().get("link").and_then(|l| {
+            l.to_str()
+                .unwrap()
+                .split(", ")
+                .find(|p| p.ends_with("rel=\"next\""))
+                .map(|p| p[1..p.find('>').unwrap()].to_owned())
+        });
         all.extend(names(&resp.json::<Value>().await.unwrap()));
         pages += 1;
     }
@@ -186,12 +199,19 @@ async fn tags_are_paginated_with_githubs_link_header() {
     assert_eq!(names(&body).len(), 30);
     let (_, headers, body) = get(&fake, "/repos/o/r/tags?per_page=1000").await;
     assert_eq!(names(&body).len(), 100);
-    assert!(headers["link"].to_str().unwrap().contains("per_page=100&page=3>; rel=\"last\""));
+    assert!(
+        headers["link"]
+            .to_str()
+            .unwrap()
+            .contains("per_page=100&page=3>; rel=\"last\"")
+    );
 }
 
 #[tokio::test]
 async fn a_single_page_has_no_link_header() {
-    let fake = FakeGitHub::start(config(vec![("a".into(), fake_sha("c1"))])).await.unwrap();
+    let fake = FakeGitHub::start(config(vec![("a".into(), fake_sha("c1"))]))
+        .await
+        .unwrap();
     let (_, headers, body) = get(&fake, "/repos/o/r/tags").await;
     assert_eq!(names(&body), ["a"]);
     assert!(!headers.contains_key("link"));
@@ -199,21 +219,37 @@ async fn a_single_page_has_no_link_header() {
 
 #[tokio::test]
 async fn matching_refs_returns_every_ref_with_the_prefix() {
-    let tags = ["20261126.03", "20261127.00", "20261127.01", "20261127.100", "20261128.00", "v1.0"]
-        .iter()
-        .map(|t| (t.to_string(), fake_sha("c1")))
-        .collect();
+    let tags = [
+        "20261126.03",
+        "20261127.00",
+        "20261127.01",
+        "20261127.100",
+        "20261128.00",
+        "v1.0",
+    ]
+    .iter()
+    .map(|t| (t.to_string(), fake_sha("c1")))
+    .collect();
     let fake = FakeGitHub::start(config(tags)).await.unwrap();
     let (status, headers, body) = get(&fake, "/repos/o/r/git/matching-refs/tags/20261127.").await;
     assert_eq!(status, StatusCode::OK);
     assert!(!headers.contains_key("link"));
     assert_eq!(
         ref_names(&body),
-        ["refs/tags/20261127.00", "refs/tags/20261127.01", "refs/tags/20261127.100"]
+        [
+            "refs/tags/20261127.00",
+            "refs/tags/20261127.01",
+            "refs/tags/20261127.100"
+        ]
     );
     assert_eq!(body[0]["object"]["type"], "commit");
     assert_eq!(body[0]["object"]["sha"], fake_sha("c1"));
-    assert!(body[0]["url"].as_str().unwrap().ends_with("/repos/o/r/git/refs/tags/20261127.00"));
+    assert!(
+        body[0]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/repos/o/r/git/refs/tags/20261127.00")
+    );
 
     let (status, _, body) = get(&fake, "/repos/o/r/git/matching-refs/tags/20300101.").await;
     assert_eq!(status, StatusCode::OK);
@@ -222,7 +258,9 @@ async fn matching_refs_returns_every_ref_with_the_prefix() {
 
 #[tokio::test]
 async fn get_ref_is_exact() {
-    let fake = FakeGitHub::start(config(vec![("20261127.00".into(), fake_sha("c2"))])).await.unwrap();
+    let fake = FakeGitHub::start(config(vec![("20261127.00".into(), fake_sha("c2"))]))
+        .await
+        .unwrap();
     let (status, _, body) = get(&fake, "/repos/o/r/git/ref/tags/20261127.00").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["ref"], "refs/tags/20261127.00");
@@ -244,8 +282,14 @@ async fn annotated_tag_then_ref() {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{tag}");
     let sha = tag["sha"].as_str().unwrap().to_owned();
-    assert!(sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()), "{sha}");
-    assert_eq!(tag["object"], json!({"sha": fake_sha("c1"), "type": "commit", "url": tag["object"]["url"]}));
+    assert!(
+        sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{sha}"
+    );
+    assert_eq!(
+        tag["object"],
+        json!({"sha": fake_sha("c1"), "type": "commit", "url": tag["object"]["url"]})
+    );
     assert_eq!(tag["tagger"], tagger);
     // A tag object alone creates no ref.
     assert!(fake.tag_names("o", "r").is_empty());
@@ -255,19 +299,43 @@ async fn annotated_tag_then_ref() {
     assert_eq!(got["tag"], "20261127.00");
     assert_eq!(got["message"], "release");
 
-    let (status, r) = post(&fake, "/repos/o/r/git/refs", json!({"ref": "refs/tags/20261127.00", "sha": sha})).await;
+    let (status, r) = post(
+        &fake,
+        "/repos/o/r/git/refs",
+        json!({"ref": "refs/tags/20261127.00", "sha": sha}),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{r}");
     assert_eq!(r["object"]["type"], "tag");
     assert_eq!(fake.tag_names("o", "r"), ["20261127.00"]);
-    assert_eq!(fake.tag_commit("o", "r", "20261127.00"), Some(fake_sha("c1")));
-    assert_eq!(fake.tag_object("o", "r", "20261127.00").unwrap()["sha"], sha);
+    assert_eq!(
+        fake.tag_commit("o", "r", "20261127.00"),
+        Some(fake_sha("c1"))
+    );
+    assert_eq!(
+        fake.tag_object("o", "r", "20261127.00").unwrap()["sha"],
+        sha
+    );
 
-    let (status, r) = post(&fake, "/repos/o/r/git/refs", json!({"ref": "refs/tags/20261127.00", "sha": fake_sha("c2")})).await;
+    let (status, r) = post(
+        &fake,
+        "/repos/o/r/git/refs",
+        json!({"ref": "refs/tags/20261127.00", "sha": fake_sha("c2")}),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r["message"], "Reference already exists");
-    assert_eq!(fake.tag_commit("o", "r", "20261127.00"), Some(fake_sha("c1")));
+    assert_eq!(
+        fake.tag_commit("o", "r", "20261127.00"),
+        Some(fake_sha("c1"))
+    );
 
-    let (status, r) = post(&fake, "/repos/o/r/git/refs", json!({"ref": "refs/tags/x", "sha": fake_sha("unknown")})).await;
+    let (status, r) = post(
+        &fake,
+        "/repos/o/r/git/refs",
+        json!({"ref": "refs/tags/x", "sha": fake_sha("unknown")}),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r["message"], "Object does not exist");
 
@@ -308,9 +376,19 @@ async fn concurrent_ref_creation_has_exactly_one_winner() {
         });
     }
     let statuses: Vec<StatusCode> = tasks.join_all().await;
-    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 1, "{statuses:?}");
     assert_eq!(
-        statuses.iter().filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY).count(),
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
+            .count(),
         15,
         "{statuses:?}"
     );
@@ -319,7 +397,9 @@ async fn concurrent_ref_creation_has_exactly_one_winner() {
 
 #[tokio::test]
 async fn commits_resolve_by_sha_or_prefix() {
-    let fake = FakeGitHub::start(config(vec![("t".into(), fake_sha("c2"))])).await.unwrap();
+    let fake = FakeGitHub::start(config(vec![("t".into(), fake_sha("c2"))]))
+        .await
+        .unwrap();
     let full = fake_sha("c1");
     let (status, _, body) = get(&fake, &format!("/repos/o/r/commits/{full}")).await;
     assert_eq!(status, StatusCode::OK);
@@ -332,7 +412,10 @@ async fn commits_resolve_by_sha_or_prefix() {
     let unknown = fake_sha("nope");
     let (status, _, body) = get(&fake, &format!("/repos/o/r/commits/{unknown}")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["message"], format!("No commit found for SHA: {unknown}"));
+    assert_eq!(
+        body["message"],
+        format!("No commit found for SHA: {unknown}")
+    );
     // Too short to be a prefix.
     let (status, _, _) = get(&fake, &format!("/repos/o/r/commits/{}", &full[..6])).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -353,7 +436,9 @@ async fn faults_are_served_in_order_then_normal_answers() {
     let (status, _, _) = get(&fake, path).await;
     assert_eq!(status, StatusCode::OK);
 
-    fake.inject(Fault::RateLimit429 { retry_after_secs: 7 });
+    fake.inject(Fault::RateLimit429 {
+        retry_after_secs: 7,
+    });
     let (status, headers, _) = get(&fake, path).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(headers["retry-after"], "7");
@@ -362,10 +447,25 @@ async fn faults_are_served_in_order_then_normal_answers() {
     let (status, headers, body) = get(&fake, path).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(headers["x-ratelimit-remaining"], "0");
-    let reset: u64 = headers["x-ratelimit-reset"].to_str().unwrap().parse().unwrap();
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-    assert!((now + 595..=now + 605).contains(&reset), "reset {reset}, now {now}");
-    assert!(body["message"].as_str().unwrap().starts_with("API rate limit exceeded"));
+    let reset: u64 = headers["x-ratelimit-reset"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(
+        (now + 595..=now + 605).contains(&reset),
+        "reset {reset}, now {now}"
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("API rate limit exceeded")
+    );
 
     fake.inject(Fault::Delay(Duration::from_millis(300)));
     let started = Instant::now();
@@ -406,11 +506,17 @@ async fn random_faults_are_seeded() {
     }
     let a = run(7).await;
     assert_eq!(a, run(7).await);
-    assert!(a.contains(&200) && a.contains(&502) && a.contains(&503), "{a:?}");
+    assert!(
+        a.contains(&200) && a.contains(&502) && a.contains(&503),
+        "{a:?}"
+    );
 
     let fake = FakeGitHub::start(config(vec![])).await.unwrap();
     fake.set_random_faults(1.0, 1, vec![Fault::Status(502)]);
-    assert_eq!(get(&fake, "/repos/o/r/tags").await.0, StatusCode::BAD_GATEWAY);
+    assert_eq!(
+        get(&fake, "/repos/o/r/tags").await.0,
+        StatusCode::BAD_GATEWAY
+    );
     fake.clear_faults();
     assert_eq!(get(&fake, "/repos/o/r/tags").await.0, StatusCode::OK);
 }
@@ -426,18 +532,43 @@ async fn admin_endpoints_drive_faults_and_counts() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
-    assert_eq!(get(&fake, "/repos/o/r/tags").await.0, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(get(&fake, "/repos/o/r/tags").await.0, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        get(&fake, "/repos/o/r/tags").await.0,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    assert_eq!(
+        get(&fake, "/repos/o/r/tags").await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
     assert_eq!(get(&fake, "/repos/o/r/tags").await.0, StatusCode::OK);
 
-    let stats: Value = http().get(admin("stats")).send().await.unwrap().json().await.unwrap();
+    let stats: Value = http()
+        .get(admin("stats"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(stats["requests"], 3, "admin requests are not counted");
     let resp = http().post(admin("reset-requests")).send().await.unwrap();
     assert!(resp.status().is_success());
-    let stats: Value = http().get(admin("stats")).send().await.unwrap().json().await.unwrap();
+    let stats: Value = http()
+        .get(admin("stats"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(stats["requests"], 0);
 
-    let resp = http().post(admin("faults")).body("not json").send().await.unwrap();
+    let resp = http()
+        .post(admin("faults"))
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -446,7 +577,11 @@ async fn ten_thousand_tags_are_served_quickly() {
     let today = chrono_day(2026, 11, 27);
     let repo = generate_version_tags("o", "big", 10_000, 5, today);
     assert_eq!(repo.tags.len(), 10_000);
-    assert_eq!(repo.tags.last().unwrap().0, "20261126.04", "ends the day before today");
+    assert_eq!(
+        repo.tags.last().unwrap().0,
+        "20261126.04",
+        "ends the day before today"
+    );
     let fake = FakeGitHub::start(FakeConfig {
         token: TOKEN.into(),
         repos: vec![repo],
@@ -468,7 +603,10 @@ fn chrono_day(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
 fn spawned_server_serves_sync_callers_and_stops_on_drop() {
     let fake = FakeGitHub::spawn(config(vec![("a".into(), fake_sha("c1"))])).unwrap();
     let url = fake.url();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let status = rt.block_on(async {
         http()
             .get(format!("{url}/repos/o/r/git/ref/tags/a"))
@@ -482,7 +620,10 @@ fn spawned_server_serves_sync_callers_and_stops_on_drop() {
     assert_eq!(fake.requests(), 1);
     drop(fake);
     let addr = url.trim_start_matches("http://");
-    assert!(std::net::TcpStream::connect(addr).is_err(), "still listening after drop");
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "still listening after drop"
+    );
 }
 
 #[test]
@@ -490,7 +631,16 @@ fn binary_generates_tags_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let addr_file = dir.path().join("addr");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fake-github"))
-        .args(["--generate-tags", "12", "--owner", "o", "--repo", "r", "--token", TOKEN])
+        .args([
+            "--generate-tags",
+            "12",
+            "--owner",
+            "o",
+            "--repo",
+            "r",
+            "--token",
+            TOKEN,
+        ])
         .args(["--today", "20261127", "--tags-per-day", "5", "--addr-file"])
         .arg(&addr_file)
         .stdout(std::process::Stdio::piped())
@@ -502,11 +652,18 @@ fn binary_generates_tags_and_stops_on_sigterm() {
     std::io::BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let url = line.trim().strip_prefix("listening on ").expect(&line).to_owned();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect(&line)
+        .to_owned();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     assert_eq!(std::fs::read_to_string(&addr_file).unwrap().trim(), url);
 
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let (tags, day) = rt.block_on(async {
         let all: Value = http()
             .get(format!("{url}/repos/o/r/tags?per_page=100"))

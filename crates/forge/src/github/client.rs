@@ -96,7 +96,10 @@ pub struct Answer {
 impl Answer {
     /// GitHub's `message` field, if any.
     pub fn message(&self) -> &str {
-        self.body.get("message").and_then(Value::as_str).unwrap_or("")
+        self.body
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("")
     }
 }
 
@@ -160,15 +163,23 @@ impl Client {
         })?;
         auth.set_sensitive(true);
         let mut headers = HeaderMap::new();
-        headers.insert(header::ACCEPT, HeaderValue::from_static("application/vnd.github+json"));
-        headers.insert("x-github-api-version", HeaderValue::from_static(API_VERSION));
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_static("application/vnd.github+json"),
+        );
+        headers.insert(
+            "x-github-api-version",
+            HeaderValue::from_static(API_VERSION),
+        );
         let http = reqwest::Client::builder()
             .user_agent(concat!("guest-release/", env!("CARGO_PKG_VERSION")))
             .default_headers(headers)
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             .build()
-            .map_err(|e| ForgeError::InvalidInput(format!("cannot set up the HTTP client: {}", chain(&e))))?;
+            .map_err(|e| {
+                ForgeError::InvalidInput(format!("cannot set up the HTTP client: {}", chain(&e)))
+            })?;
         let base_str = base.as_str().trim_end_matches('/').to_owned();
         Ok(Client {
             http,
@@ -200,9 +211,16 @@ impl Client {
     }
 
     /// `POST path` with a JSON body; like [`Client::get_json`].
-    pub async fn post_json(&self, path: &str, body: &Value, pass: &[u16]) -> Result<Answer, ForgeError> {
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &Value,
+        pass: &[u16],
+    ) -> Result<Answer, ForgeError> {
         let url = self.url_for(path);
-        let (answer, _) = self.execute(Method::POST, &url, path, Some(body), pass).await?;
+        let (answer, _) = self
+            .execute(Method::POST, &url, path, Some(body), pass)
+            .await?;
         Ok(answer)
     }
 
@@ -217,7 +235,9 @@ impl Client {
         let mut page_path = path.to_owned();
         let mut items = Vec::new();
         for _ in 0..MAX_PAGES {
-            let (answer, headers) = self.execute(Method::GET, &url, &page_path, None, &[]).await?;
+            let (answer, headers) = self
+                .execute(Method::GET, &url, &page_path, None, &[])
+                .await?;
             match answer.body {
                 Value::Array(page) => items.extend(page),
                 other => {
@@ -233,11 +253,16 @@ impl Client {
             };
             // The token goes only to the configured API: a `Link` elsewhere
             // is refused, not followed.
-            page_path = self.path_of(&next).ok_or_else(|| ForgeError::InvalidResponse {
-                method: "GET".into(),
-                path: page_path.clone(),
-                detail: format!("the next-page link {next:?} is outside the API URL {}", self.base_str),
-            })?;
+            page_path = self
+                .path_of(&next)
+                .ok_or_else(|| ForgeError::InvalidResponse {
+                    method: "GET".into(),
+                    path: page_path.clone(),
+                    detail: format!(
+                        "the next-page link {next:?} is outside the API URL {}",
+                        self.base_str
+                    ),
+                })?;
             if next == url {
                 return Err(ForgeError::InvalidResponse {
                     method: "GET".into(),
@@ -289,10 +314,24 @@ impl Client {
         let mut attempts = 0u32;
         loop {
             attempts += 1;
-            match self.attempt(&method, url, path, body, pass, attempts).await? {
-                Attempt::Done { status, headers, body } => {
+            match self
+                .attempt(&method, url, path, body, pass, attempts)
+                .await?
+            {
+                Attempt::Done {
+                    status,
+                    headers,
+                    body,
+                } => {
                     debug!(%method, path, status, attempts, "GitHub answered");
-                    return Ok((Answer { status, body, attempts }, headers));
+                    return Ok((
+                        Answer {
+                            status,
+                            body,
+                            attempts,
+                        },
+                        headers,
+                    ));
                 }
                 Attempt::Retry { wait, reason } => {
                     warn!(
@@ -347,14 +386,14 @@ impl Client {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let resp = match req.send().await {
             Ok(r) => r,
-            Err(e) => return transport(chain(&e)),
+            Err(e) => return transport(chain(&e.without_url())),
         };
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         // A connection that breaks mid-body is a transport failure too.
         let bytes = match resp.bytes().await {
             Ok(b) => b,
-            Err(e) => return transport(chain(&e)),
+            Err(e) => return transport(chain(&e.without_url())),
         };
         let json = if bytes.is_empty() {
             Ok(Value::Null)
@@ -364,7 +403,11 @@ impl Client {
 
         if (200..300).contains(&status) {
             return match json {
-                Ok(body) => Ok(Attempt::Done { status, headers, body }),
+                Ok(body) => Ok(Attempt::Done {
+                    status,
+                    headers,
+                    body,
+                }),
                 Err(e) => Err(ForgeError::InvalidResponse {
                     method: method.to_string(),
                     path: path.to_owned(),
@@ -438,7 +481,11 @@ impl Client {
 
 /// Checks `api_url`: http or https, a host, no credentials, no query.
 fn parse_api_url(api_url: &str) -> Result<Url, ForgeError> {
-    let bad = |why: &str| ForgeError::InvalidInput(format!("API URL {api_url:?} {why}; pass e.g. --api-url {DEFAULT_API_URL}"));
+    let bad = |why: &str| {
+        ForgeError::InvalidInput(format!(
+            "API URL {api_url:?} {why}; pass e.g. --api-url {DEFAULT_API_URL}"
+        ))
+    };
     let url = Url::parse(api_url.trim()).map_err(|e| bad(&format!("is not a URL ({e})")))?;
     if !url.username().is_empty() || url.password().is_some() {
         // Said without echoing the URL: the credentials may be a secret.
@@ -474,7 +521,12 @@ fn rate_limit(status: u16, headers: &HeaderMap, message: &str) -> Option<RateLim
     if status != 403 && status != 429 {
         return None;
     }
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     if let Some(secs) = header("retry-after").and_then(|v| v.parse::<u64>().ok()) {
         return Some(RateLimit {
             wait: Some(Duration::from_secs(secs)),
@@ -544,7 +596,7 @@ fn repo_of(path: &str) -> String {
 }
 
 /// An error and its causes on one line; reqwest's own message alone says
-/// little ("error sending request"). No URL carries a secret.
+/// little ("error sending request").
 fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
@@ -602,11 +654,20 @@ mod tests {
         };
         for _ in 0..50 {
             let first = p.backoff(1);
-            assert!((Duration::from_millis(50)..=Duration::from_millis(100)).contains(&first), "{first:?}");
+            assert!(
+                (Duration::from_millis(50)..=Duration::from_millis(100)).contains(&first),
+                "{first:?}"
+            );
             let third = p.backoff(3);
-            assert!((Duration::from_millis(200)..=Duration::from_millis(400)).contains(&third), "{third:?}");
+            assert!(
+                (Duration::from_millis(200)..=Duration::from_millis(400)).contains(&third),
+                "{third:?}"
+            );
             let late = p.backoff(30);
-            assert!((Duration::from_millis(400)..=Duration::from_millis(800)).contains(&late), "{late:?}");
+            assert!(
+                (Duration::from_millis(400)..=Duration::from_millis(800)).contains(&late),
+                "{late:?}"
+            );
         }
     }
 
@@ -621,7 +682,10 @@ mod tests {
                  <https://api.github.com/repos/o/r/tags?page=9>; rel=\"last\"",
             ),
         );
-        assert_eq!(next_link(&h).as_deref(), Some("https://api.github.com/repos/o/r/tags?page=3"));
+        assert_eq!(
+            next_link(&h).as_deref(),
+            Some("https://api.github.com/repos/o/r/tags?page=3")
+        );
         h.insert(
             header::LINK,
             HeaderValue::from_static("<https://api.github.com/x?page=1>; rel=\"first\""),
@@ -634,8 +698,17 @@ mod tests {
         assert!(parse_api_url("https://api.github.com").is_ok());
         assert!(parse_api_url("http://127.0.0.1:8080/").is_ok());
         assert!(parse_api_url("https://ghe.example.com/api/v3").is_ok());
-        for bad in ["ftp://x", "api.github.com", "", "https://x?y=1", "file:///tmp"] {
-            assert!(matches!(parse_api_url(bad), Err(ForgeError::InvalidInput(_))), "{bad}");
+        for bad in [
+            "ftp://x",
+            "api.github.com",
+            "",
+            "https://x?y=1",
+            "file:///tmp",
+        ] {
+            assert!(
+                matches!(parse_api_url(bad), Err(ForgeError::InvalidInput(_))),
+                "{bad}"
+            );
         }
         let err = parse_api_url("https://user:s3cret@api.github.com").unwrap_err();
         assert!(!err.to_string().contains("s3cret"), "{err}");
@@ -643,12 +716,21 @@ mod tests {
 
     #[test]
     fn link_targets_must_stay_under_the_api_url() {
-        let c = Client::new("https://ghe.example.com/api/v3", Token::new("t".into()), RetryPolicy::default()).unwrap();
+        let c = Client::new(
+            "https://ghe.example.com/api/v3",
+            Token::new("t".into()),
+            RetryPolicy::default(),
+        )
+        .unwrap();
         assert_eq!(
-            c.path_of("https://ghe.example.com/api/v3/repos/o/r/tags?page=2").as_deref(),
+            c.path_of("https://ghe.example.com/api/v3/repos/o/r/tags?page=2")
+                .as_deref(),
             Some("/repos/o/r/tags?page=2")
         );
-        assert_eq!(c.path_of("https://evil.example.com/api/v3/repos/o/r/tags"), None);
+        assert_eq!(
+            c.path_of("https://evil.example.com/api/v3/repos/o/r/tags"),
+            None
+        );
         assert_eq!(c.path_of("http://ghe.example.com/api/v3/repos"), None);
         assert_eq!(c.path_of("https://ghe.example.com/api/v30/repos"), None);
         assert_eq!(c.path_of("https://ghe.example.com/other"), None);
@@ -668,12 +750,19 @@ mod tests {
         assert!(rate_limit(500, &h, "API rate limit").is_none());
         assert_eq!(rate_limit(429, &h, "slow down").unwrap().wait, None);
         h.insert("retry-after", HeaderValue::from_static("3"));
-        assert_eq!(rate_limit(403, &h, "").unwrap().wait, Some(Duration::from_secs(3)));
+        assert_eq!(
+            rate_limit(403, &h, "").unwrap().wait,
+            Some(Duration::from_secs(3))
+        );
         let mut h = HeaderMap::new();
         h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
         h.insert("x-ratelimit-reset", HeaderValue::from_static("0"));
         let r = rate_limit(403, &h, "API rate limit exceeded").unwrap();
-        assert_eq!(r.wait, Some(Duration::from_secs(1)), "a past reset waits one second");
+        assert_eq!(
+            r.wait,
+            Some(Duration::from_secs(1)),
+            "a past reset waits one second"
+        );
         assert!(r.detail.contains("1970-01-01T00:00:00Z"), "{}", r.detail);
     }
 }

@@ -120,7 +120,10 @@ impl GitHubForge {
                 return Err(ForgeError::InvalidResponse {
                     method: "GET".into(),
                     path,
-                    detail: format!("a tag ref points at tag object {} that GitHub does not have", object.sha),
+                    detail: format!(
+                        "a tag ref points at tag object {} that GitHub does not have",
+                        object.sha
+                    ),
                 });
             }
             object = parse::<TagObject>("GET", &path, answer.body)?.object;
@@ -134,7 +137,11 @@ impl GitHubForge {
 
     /// The existing tag's commit decides: same commit is a re-run, another
     /// is a conflict.
-    fn outcome_for_existing(&self, tag: &NewTag, existing: String) -> Result<TagOutcome, ForgeError> {
+    fn outcome_for_existing(
+        &self,
+        tag: &NewTag,
+        existing: String,
+    ) -> Result<TagOutcome, ForgeError> {
         if existing.eq_ignore_ascii_case(&tag.commit) {
             Ok(TagOutcome::AlreadyExists)
         } else {
@@ -177,7 +184,11 @@ impl Forge for GitHubForge {
             rev: rev.to_owned(),
             forge: self.describe(),
         };
-        if rev.is_empty() || rev.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
+        if rev.is_empty()
+            || rev
+                .split('/')
+                .any(|s| s.is_empty() || s == "." || s == "..")
+        {
             return Err(unknown());
         }
         let path = self.path(&format!("commits/{}", encode_path(rev)));
@@ -309,7 +320,11 @@ fn check_tag_name(name: &str) -> Result<(), ForgeError> {
             && p.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'+' | b'-'))
     };
-    if name.starts_with('-') || name.contains("..") || !name.split('/').all(part_ok) || name.ends_with('.') {
+    if name.starts_with('-')
+        || name.contains("..")
+        || !name.split('/').all(part_ok)
+        || name.ends_with('.')
+    {
         return Err(ForgeError::InvalidInput(format!(
             "{name:?} is not a tag name this tool creates or looks up (letters, digits, '.', '_', '+', '-')"
         )));
@@ -339,7 +354,9 @@ mod tests {
         for ok in ["20261127.00", "v1.2.3", "release/1.0", "a+b"] {
             assert!(check_tag_name(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "a..b", ".x", "x.", "a b", "a?b", "a#b", "-x", "x/", "/x", "x.lock", "a%2e"] {
+        for bad in [
+            "", "a..b", ".x", "x.", "a b", "a?b", "a#b", "-x", "x/", "/x", "x.lock", "a%2e",
+        ] {
             assert!(check_tag_name(bad).is_err(), "{bad}");
         }
     }

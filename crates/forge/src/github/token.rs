@@ -28,7 +28,9 @@ impl Token {
         };
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Err(problem("does not exist".into())),
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                return Err(problem("does not exist".into()));
+            }
             Err(e) if e.kind() == ErrorKind::InvalidData => {
                 return Err(problem("cannot be read: it is not UTF-8 text".into()));
             }

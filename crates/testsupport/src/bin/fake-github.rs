@@ -18,10 +18,18 @@ use clap::Parser;
 use testsupport::github::{FakeConfig, FakeGitHub, generate_version_tags};
 
 #[derive(Debug, Parser)]
-#[command(name = "fake-github", about = "An in-memory fake of the GitHub REST API (tags, refs, tag objects, commits)")]
+#[command(
+    name = "fake-github",
+    about = "An in-memory fake of the GitHub REST API (tags, refs, tag objects, commits)"
+)]
 struct Args {
     /// Seed file (JSON): {"token": "...", "repos": [{"owner", "repo", "commits": [...], "tags": {"NAME": "SHA"}}]}.
-    #[arg(long, value_name = "FILE", required_unless_present = "generate_tags", conflicts_with = "generate_tags")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "generate_tags",
+        conflicts_with = "generate_tags"
+    )]
     seed: Option<PathBuf>,
 
     /// Port on 127.0.0.1 (0: any free port).
@@ -93,8 +101,10 @@ fn write_addr_file(path: &Path, url: &str) -> anyhow::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(format!(".tmp-{}", std::process::id()));
     let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, format!("{url}\n")).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
+    std::fs::write(&tmp, format!("{url}\n"))
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
 }
 
 async fn until_stopped() -> anyhow::Result<()> {
@@ -127,7 +137,9 @@ async fn main() -> anyhow::Result<()> {
         write_addr_file(path, &url)?;
     }
     println!("listening on {url}");
-    std::io::stdout().flush().context("cannot write to stdout")?;
+    std::io::stdout()
+        .flush()
+        .context("cannot write to stdout")?;
     until_stopped().await?;
     drop(server);
     Ok(())
