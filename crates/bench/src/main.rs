@@ -20,7 +20,9 @@ const RUNS: usize = 5;
 async fn main() -> anyhow::Result<()> {
     let version_gen = sibling_binary("version-gen")?;
     let today = calver::Day::parse("20261127").expect("fixed day");
-    println!("version-gen vs a naive client listing every tag (fake GitHub on loopback, median of {RUNS} runs)\n");
+    println!(
+        "version-gen vs a naive client listing every tag (fake GitHub on loopback, median of {RUNS} runs)\n"
+    );
     println!(
         "{:>8} | {:>10} {:>12} | {:>10} {:>12} | {:>8} | same answer",
         "tags", "vg reqs", "vg time", "naive reqs", "naive time", "speedup"
@@ -37,7 +39,16 @@ async fn main() -> anyhow::Result<()> {
             fake.reset_requests();
             let start = Instant::now();
             let out = tokio::process::Command::new(&version_gen)
-                .args(["--forge", "github", "--owner", OWNER, "--repo", REPO, "--api-url", &fake.url()])
+                .args([
+                    "--forge",
+                    "github",
+                    "--owner",
+                    OWNER,
+                    "--repo",
+                    REPO,
+                    "--api-url",
+                    &fake.url(),
+                ])
                 .arg("--token-file")
                 .arg(&token_file)
                 .args(["--date", &today.to_string(), "-q"])
@@ -45,9 +56,15 @@ async fn main() -> anyhow::Result<()> {
                 .await?;
             vg_times.push(start.elapsed());
             if !out.status.success() {
-                bail!("version-gen failed: {}", String::from_utf8_lossy(&out.stderr));
+                bail!(
+                    "version-gen failed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
             }
-            vg_out = (String::from_utf8_lossy(&out.stdout).trim().to_owned(), fake.requests());
+            vg_out = (
+                String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+                fake.requests(),
+            );
         }
         let mut naive_times = Vec::new();
         let mut naive_out = (String::new(), 0);
@@ -67,7 +84,11 @@ async fn main() -> anyhow::Result<()> {
             naive_out.1,
             format!("{:.1} ms", naive.as_secs_f64() * 1e3),
             naive.as_secs_f64() / vg.as_secs_f64(),
-            if vg_out.0 == naive_out.0 { format!("yes ({})", vg_out.0) } else { format!("NO: {} vs {}", vg_out.0, naive_out.0) }
+            if vg_out.0 == naive_out.0 {
+                format!("yes ({})", vg_out.0)
+            } else {
+                format!("NO: {} vs {}", vg_out.0, naive_out.0)
+            }
         );
     }
     println!("\nvg time includes starting the process; the naive client runs in-process.");
@@ -83,11 +104,19 @@ fn config(count: usize, today: calver::Day) -> FakeConfig {
     for i in 0..count {
         let back = (days - 1 - i / per_day) as u64;
         let day = today.date() - chrono::Days::new(back);
-        tags.push((format!("{}.{:02}", day.format("%Y%m%d"), i % per_day), commit.clone()));
+        tags.push((
+            format!("{}.{:02}", day.format("%Y%m%d"), i % per_day),
+            commit.clone(),
+        ));
     }
     FakeConfig {
         token: TOKEN.into(),
-        repos: vec![FakeRepo { owner: OWNER.into(), repo: REPO.into(), commits: vec![commit], tags }],
+        repos: vec![FakeRepo {
+            owner: OWNER.into(),
+            repo: REPO.into(),
+            commits: vec![commit],
+            tags,
+        }],
     }
 }
 
@@ -111,7 +140,10 @@ async fn naive_next_version(base: &str, today: calver::Day) -> anyhow::Result<St
             .and_then(|l| l.to_str().ok())
             .and_then(next_link);
         let page: Vec<serde_json::Value> = resp.json().await?;
-        names.extend(page.into_iter().filter_map(|t| t["name"].as_str().map(str::to_owned)));
+        names.extend(
+            page.into_iter()
+                .filter_map(|t| t["name"].as_str().map(str::to_owned)),
+        );
         match next {
             Some(n) => url = n,
             None => break,
@@ -124,8 +156,12 @@ async fn naive_next_version(base: &str, today: calver::Day) -> anyhow::Result<St
 fn next_link(header: &str) -> Option<String> {
     header.split(',').find_map(|part| {
         let (url, rel) = part.split_once(';')?;
-        rel.contains("rel=\"next\"")
-            .then(|| url.trim().trim_start_matches('<').trim_end_matches('>').to_owned())
+        rel.contains("rel=\"next\"").then(|| {
+            url.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_owned()
+        })
     })
 }
 
@@ -138,7 +174,10 @@ fn sibling_binary(name: &str) -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe()?;
     let p = exe.with_file_name(name);
     if !p.exists() {
-        bail!("{} not found: build it first (cargo build --release --workspace --bins)", p.display());
+        bail!(
+            "{} not found: build it first (cargo build --release --workspace --bins)",
+            p.display()
+        );
     }
     Ok(p)
 }

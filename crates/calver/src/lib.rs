@@ -165,11 +165,15 @@ impl Version {
             return Err(err("the build number is too large"));
         }
         Ok(Version {
-            day: day.parse().map_err(|_| err("the date part must be 8 digits"))?,
+            day: day
+                .parse()
+                .map_err(|_| err("the date part must be 8 digits"))?,
             build: if build.is_empty() {
                 0
             } else {
-                build.parse().map_err(|_| err("the build number is too large"))?
+                build
+                    .parse()
+                    .map_err(|_| err("the build number is too large"))?
             },
         })
     }
@@ -414,10 +418,7 @@ mod tests {
             .unwrap()
             .with_ymd_and_hms(2026, 11, 27, 23, 30, 0)
             .unwrap();
-        assert_eq!(
-            Day::from_utc(t.with_timezone(&Utc)).to_string(),
-            "20261128"
-        );
+        assert_eq!(Day::from_utc(t.with_timezone(&Utc)).to_string(), "20261128");
     }
 
     #[test]

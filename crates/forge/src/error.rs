@@ -9,7 +9,9 @@ pub enum ForgeError {
     GitMissing(std::io::Error),
 
     /// The remote is not a git repository (or cannot be reached).
-    #[error("{remote} is not a git repository (or cannot be reached): {detail}; pass --remote with a repository path or URL")]
+    #[error(
+        "{remote} is not a git repository (or cannot be reached): {detail}; pass --remote with a repository path or URL"
+    )]
     NotARepository {
         /// The remote as given.
         remote: String,
@@ -29,7 +31,9 @@ pub enum ForgeError {
     },
 
     /// No commit has this name.
-    #[error("unknown commit {rev} in {forge}: check --sha (or PULL_BASE_SHA) and that the commit was pushed")]
+    #[error(
+        "unknown commit {rev} in {forge}: check --sha (or PULL_BASE_SHA) and that the commit was pushed"
+    )]
     UnknownCommit {
         /// The revision asked for.
         rev: String,
@@ -38,7 +42,9 @@ pub enum ForgeError {
     },
 
     /// The tag exists on a different commit: this run lost the race.
-    #[error("tag {tag} already exists on commit {existing}, not on {requested}: another release took this version; nothing was tagged")]
+    #[error(
+        "tag {tag} already exists on commit {existing}, not on {requested}: another release took this version; nothing was tagged"
+    )]
     TagConflict {
         /// The tag name.
         tag: String,
@@ -49,7 +55,9 @@ pub enum ForgeError {
     },
 
     /// The token file is missing, unreadable or empty.
-    #[error("GitHub token file {path}: {problem}; point --token-file (or GITHUB_ACCESS_TOKEN) at a readable file holding the token, or set GITHUB_TOKEN")]
+    #[error(
+        "GitHub token file {path}: {problem}; point --token-file (or GITHUB_ACCESS_TOKEN) at a readable file holding the token, or set GITHUB_TOKEN"
+    )]
     TokenFile {
         /// The path given.
         path: PathBuf,
@@ -58,11 +66,15 @@ pub enum ForgeError {
     },
 
     /// No token was given at all.
-    #[error("no GitHub token: pass --token-file PATH (or set GITHUB_ACCESS_TOKEN to the file's path), or set GITHUB_TOKEN")]
+    #[error(
+        "no GitHub token: pass --token-file PATH (or set GITHUB_ACCESS_TOKEN to the file's path), or set GITHUB_TOKEN"
+    )]
     NoToken,
 
     /// 401 from GitHub.
-    #[error("GitHub refused the credentials (401 {message}) for {method} {path}: the token is invalid or expired; check the token file")]
+    #[error(
+        "GitHub refused the credentials (401 {message}) for {method} {path}: the token is invalid or expired; check the token file"
+    )]
     Unauthorized {
         /// HTTP method.
         method: String,
@@ -73,7 +85,9 @@ pub enum ForgeError {
     },
 
     /// 404 from GitHub.
-    #[error("GitHub answered 404 Not Found for {method} {path}: the repository {repo} does not exist or the token cannot see it; check --owner/--repo (REPO_OWNER/REPO_NAME) and the token's access")]
+    #[error(
+        "GitHub answered 404 Not Found for {method} {path}: the repository {repo} does not exist or the token cannot see it; check --owner/--repo (REPO_OWNER/REPO_NAME) and the token's access"
+    )]
     NotFound {
         /// HTTP method.
         method: String,
@@ -84,7 +98,9 @@ pub enum ForgeError {
     },
 
     /// Rate limited, and waiting longer is past the retry budget.
-    #[error("GitHub rate limit for {method} {path} after {attempts} attempt(s): {detail}; wait and re-run, or raise --max-retries")]
+    #[error(
+        "GitHub rate limit for {method} {path} after {attempts} attempt(s): {detail}; wait and re-run (or raise --max-retries / --max-rate-limit-wait)"
+    )]
     RateLimited {
         /// HTTP method.
         method: String,
@@ -112,7 +128,9 @@ pub enum ForgeError {
     },
 
     /// The request could not be sent or the connection broke (after retries).
-    #[error("cannot reach GitHub at {url} for {method} {path} after {attempts} attempt(s): {detail}; check --api-url (GITHUB_API_URL) and the network")]
+    #[error(
+        "cannot reach GitHub at {url} for {method} {path} after {attempts} attempt(s): {detail}; check --api-url (GITHUB_API_URL) and the network"
+    )]
     Transport {
         /// The API base URL.
         url: String,

@@ -82,7 +82,7 @@ impl GitForge {
     }
 
     /// The remote, credentials redacted.
-    pub fn remote(&self) -> &str {
+    pub fn remote_display(&self) -> &str {
         &self.display
     }
 
@@ -100,7 +100,7 @@ impl GitForge {
             ForgeError::Git { stderr, .. } if looks_like_not_a_repo(&stderr) => {
                 ForgeError::NotARepository {
                     remote: self.display.clone(),
-                    detail: redact_url(last_line(&stderr)),
+                    detail: redact_url(first_fatal(&stderr)),
                 }
             }
             ForgeError::Git {
@@ -123,7 +123,9 @@ impl GitForge {
                 let dir = tempfile::Builder::new()
                     .prefix("forge-git-")
                     .tempdir()
-                    .map_err(|e| ForgeError::InvalidInput(format!("cannot create a temporary folder: {e}")))?;
+                    .map_err(|e| {
+                        ForgeError::InvalidInput(format!("cannot create a temporary folder: {e}"))
+                    })?;
                 git_output(dir.path(), &["init", "--quiet", "--bare", "."]).await?;
                 Ok::<_, ForgeError>(dir)
             })
@@ -143,7 +145,15 @@ impl GitForge {
         match self
             .remote_cmd(
                 scratch,
-                &["fetch", "--quiet", "--no-tags", "--depth=1", "--", &self.remote, sha],
+                &[
+                    "fetch",
+                    "--quiet",
+                    "--no-tags",
+                    "--depth=1",
+                    "--",
+                    &self.remote,
+                    sha,
+                ],
             )
             .await
         {
@@ -205,7 +215,13 @@ impl Forge for GitForge {
             // HEAD, a branch or a short sha: what the caller's checkout means.
             git_output(
                 local,
-                &["rev-parse", "--verify", "--quiet", "--end-of-options", &format!("{rev}^{{commit}}")],
+                &[
+                    "rev-parse",
+                    "--verify",
+                    "--quiet",
+                    "--end-of-options",
+                    &format!("{rev}^{{commit}}"),
+                ],
             )
             .await
             .map(|s| s.trim().to_owned())
@@ -230,7 +246,14 @@ impl Forge for GitForge {
         let out = self
             .remote_cmd(
                 &self.run_dir(),
-                &["ls-remote", "--tags", "--", &self.remote, &refname, &format!("{refname}^{{}}")],
+                &[
+                    "ls-remote",
+                    "--tags",
+                    "--",
+                    &self.remote,
+                    &refname,
+                    &format!("{refname}^{{}}"),
+                ],
             )
             .await?;
         let mut direct = None;
@@ -256,7 +279,17 @@ impl Forge for GitForge {
         let object = mktag(scratch, tag).await?;
         let refspec = format!("{object}:refs/tags/{}", tag.name);
         match self
-            .remote_cmd(scratch, &["push", "--quiet", "--no-verify", "--", &self.remote, &refspec])
+            .remote_cmd(
+                scratch,
+                &[
+                    "push",
+                    "--quiet",
+                    "--no-verify",
+                    "--",
+                    &self.remote,
+                    &refspec,
+                ],
+            )
             .await
         {
             Ok(_) => Ok(TagOutcome::Created { tag_object: object }),
@@ -276,9 +309,7 @@ impl Forge for GitForge {
 impl GitForge {
     /// Where commands that only talk to the remote run: any existing folder.
     fn run_dir(&self) -> PathBuf {
-        self.local
-            .clone()
-            .unwrap_or_else(std::env::temp_dir)
+        self.local.clone().unwrap_or_else(std::env::temp_dir)
     }
 }
 
@@ -296,7 +327,10 @@ fn same_or_conflict(tag: &NewTag, existing: String) -> Result<TagOutcome, ForgeE
 
 /// Writes the annotated tag object; no ref is created.
 async fn mktag(dir: &Path, tag: &NewTag) -> Result<String, ForgeError> {
-    for (what, v) in [("tagger name", &tag.tagger.name), ("tagger email", &tag.tagger.email)] {
+    for (what, v) in [
+        ("tagger name", &tag.tagger.name),
+        ("tagger email", &tag.tagger.email),
+    ] {
         if v.is_empty() || v.contains(['<', '>', '\n']) {
             return Err(ForgeError::InvalidInput(format!(
                 "{what} {v:?} cannot be used in a git tag: it must be non-empty, on one line, without < or >"
@@ -347,17 +381,26 @@ async fn run_git(dir: &Path, args: &[&str], stdin: Option<Vec<u8>>) -> Result<St
         .env("GIT_TERMINAL_PROMPT", "0")
         .env("GIT_ASKPASS", "true")
         .env("LC_ALL", "C")
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
     let mut child = cmd.spawn().map_err(ForgeError::GitMissing)?;
     if let Some(input) = stdin {
         let mut pipe = child.stdin.take().expect("stdin is piped");
-        pipe.write_all(&input).await.map_err(ForgeError::GitMissing)?;
+        pipe.write_all(&input)
+            .await
+            .map_err(ForgeError::GitMissing)?;
         drop(pipe);
     }
-    let out = child.wait_with_output().await.map_err(ForgeError::GitMissing)?;
+    let out = child
+        .wait_with_output()
+        .await
+        .map_err(ForgeError::GitMissing)?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
@@ -390,11 +433,17 @@ fn is_full_sha(s: &str) -> bool {
 /// A relative local path becomes absolute so that git can use it from the
 /// scratch repository; URLs and scp-like remotes stay as they are.
 fn absolutize(remote: &str, base: &Path) -> String {
-    if remote.contains("://") || (remote.contains(':') && !remote.starts_with('/') && !remote.starts_with('.')) {
+    if remote.contains("://")
+        || (remote.contains(':') && !remote.starts_with('/') && !remote.starts_with('.'))
+    {
         return remote.to_owned();
     }
     let p = Path::new(remote);
-    let abs = if p.is_absolute() { p.to_owned() } else { base.join(p) };
+    let abs = if p.is_absolute() {
+        p.to_owned()
+    } else {
+        base.join(p)
+    };
     abs.canonicalize().unwrap_or(abs).display().to_string()
 }
 
@@ -422,8 +471,13 @@ pub(crate) fn redact_url(s: &str) -> String {
     out
 }
 
-fn last_line(s: &str) -> &str {
-    s.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(s).trim()
+/// git's first `fatal:` line (the cause; later lines are generic advice).
+fn first_fatal(s: &str) -> &str {
+    s.lines()
+        .find_map(|l| l.trim().strip_prefix("fatal:"))
+        .or_else(|| s.lines().find(|l| !l.trim().is_empty()))
+        .unwrap_or(s)
+        .trim()
 }
 
 fn tail(s: &str, n: usize) -> String {
@@ -441,7 +495,10 @@ mod tests {
             redact_url("fetch https://x-access-token:ghp_secret@github.com/o/r.git failed"),
             "fetch https://***@github.com/o/r.git failed"
         );
-        assert_eq!(redact_url("https://github.com/o/r"), "https://github.com/o/r");
+        assert_eq!(
+            redact_url("https://github.com/o/r"),
+            "https://github.com/o/r"
+        );
         assert_eq!(redact_url("/srv/repo.git"), "/srv/repo.git");
     }
 
@@ -449,7 +506,10 @@ mod tests {
     fn absolutize_keeps_urls() {
         let base = Path::new("/base");
         assert_eq!(absolutize("https://h/r.git", base), "https://h/r.git");
-        assert_eq!(absolutize("git@github.com:o/r.git", base), "git@github.com:o/r.git");
+        assert_eq!(
+            absolutize("git@github.com:o/r.git", base),
+            "git@github.com:o/r.git"
+        );
         assert_eq!(absolutize("sub/remote.git", base), "/base/sub/remote.git");
     }
 }

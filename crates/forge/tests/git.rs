@@ -14,7 +14,9 @@ fn new_tag(name: &str, commit: &str) -> NewTag {
             name: "Release Bot".into(),
             email: "bot@example.com".into(),
         },
-        date: chrono::Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap(),
+        date: chrono::Utc
+            .with_ymd_and_hms(2026, 11, 27, 12, 0, 0)
+            .unwrap(),
     }
 }
 
@@ -26,12 +28,23 @@ fn day() -> Day {
 async fn lists_every_tag_in_one_round_trip() {
     let f = GitFixture::new();
     let head = f.commit_and_push("second");
-    let mut names: Vec<String> = (0..1500).map(|i| format!("2026{:02}{:02}.{:02}", 1 + i / 300, 1 + (i / 10) % 28, i % 10)).collect();
+    let mut names: Vec<String> = (0..1500)
+        .map(|i| {
+            format!(
+                "2026{:02}{:02}.{:02}",
+                1 + i / 300,
+                1 + (i / 10) % 28,
+                i % 10
+            )
+        })
+        .collect();
     names.extend(["v1.2.3".to_string(), "latest".to_string()]);
     names.sort();
     names.dedup();
     f.remote_tags(&names, &head);
-    let forge = GitForge::open(Some(f.remote().to_str().unwrap()), f.root()).await.unwrap();
+    let forge = GitForge::open(Some(f.remote().to_str().unwrap()), f.root())
+        .await
+        .unwrap();
     let mut tags = forge.tags_for_day(day()).await.unwrap();
     tags.sort();
     assert_eq!(tags, names);
@@ -44,7 +57,10 @@ async fn default_remote_is_origin_of_the_current_repository() {
     let head = f.commit_and_push("second");
     f.remote_tags(&["20261127.04".into()], &head);
     let forge = GitForge::open(None, &f.work()).await.unwrap();
-    assert_eq!(forge.remote(), f.remote().canonicalize().unwrap().to_str().unwrap());
+    assert_eq!(
+        forge.remote_display(),
+        f.remote().canonicalize().unwrap().to_str().unwrap()
+    );
     assert_eq!(forge.tags_for_day(day()).await.unwrap(), ["20261127.04"]);
 }
 
@@ -60,7 +76,9 @@ async fn without_origin_the_current_repository_is_the_remote() {
 #[tokio::test]
 async fn remote_that_is_not_a_repository_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let forge = GitForge::open(Some(dir.path().to_str().unwrap()), dir.path()).await.unwrap();
+    let forge = GitForge::open(Some(dir.path().to_str().unwrap()), dir.path())
+        .await
+        .unwrap();
     let e = forge.tags_for_day(day()).await.unwrap_err();
     assert!(matches!(e, ForgeError::NotARepository { .. }), "{e:?}");
     assert!(e.to_string().contains(dir.path().to_str().unwrap()), "{e}");
@@ -79,16 +97,38 @@ async fn annotated_tag_is_pushed_and_rerun_is_idempotent() {
     let head = f.commit_and_push("second");
     // From an unrelated folder: the tag must end up in the remote.
     let elsewhere = tempfile::tempdir().unwrap();
-    let forge = GitForge::open(Some(f.remote().to_str().unwrap()), elsewhere.path()).await.unwrap();
+    let forge = GitForge::open(Some(f.remote().to_str().unwrap()), elsewhere.path())
+        .await
+        .unwrap();
     let commit = forge.resolve_commit(&head).await.unwrap();
-    let out = forge.create_tag(&new_tag("20261127.00", &commit)).await.unwrap();
+    let out = forge
+        .create_tag(&new_tag("20261127.00", &commit))
+        .await
+        .unwrap();
     assert!(matches!(out, TagOutcome::Created { .. }));
-    assert_eq!(f.remote_tag_commit("20261127.00").as_deref(), Some(head.as_str()));
+    assert_eq!(
+        f.remote_tag_commit("20261127.00").as_deref(),
+        Some(head.as_str())
+    );
     assert_eq!(f.remote_tag_type("20261127.00"), "tag");
-    let msg = testsupport::git::git(&f.remote(), &["tag", "-l", "--format=%(contents)%(taggername) %(taggeremail)", "20261127.00"]);
-    assert_eq!(msg.trim(), "Release 20261127.00\nRelease Bot <bot@example.com>");
+    let msg = testsupport::git::git(
+        &f.remote(),
+        &[
+            "tag",
+            "-l",
+            "--format=%(contents)%(taggername) %(taggeremail)",
+            "20261127.00",
+        ],
+    );
+    assert_eq!(
+        msg.trim(),
+        "Release 20261127.00\nRelease Bot <bot@example.com>"
+    );
     // Re-running is a success that changes nothing.
-    let again = forge.create_tag(&new_tag("20261127.00", &commit)).await.unwrap();
+    let again = forge
+        .create_tag(&new_tag("20261127.00", &commit))
+        .await
+        .unwrap();
     assert_eq!(again, TagOutcome::AlreadyExists);
     // The user's working repository got no tag.
     assert!(testsupport::git::git(&f.work(), &["tag", "--list"]).is_empty());
@@ -100,12 +140,20 @@ async fn existing_tag_on_another_commit_is_a_conflict_naming_both() {
     let first = f.commit_and_push("first");
     let second = f.commit_and_push("second");
     f.remote_tags(&["20261127.00".into()], &first);
-    let forge = GitForge::open(Some(f.remote().to_str().unwrap()), f.root()).await.unwrap();
-    let e = forge.create_tag(&new_tag("20261127.00", &second)).await.unwrap_err();
+    let forge = GitForge::open(Some(f.remote().to_str().unwrap()), f.root())
+        .await
+        .unwrap();
+    let e = forge
+        .create_tag(&new_tag("20261127.00", &second))
+        .await
+        .unwrap_err();
     assert!(e.is_conflict());
     let text = e.to_string();
     assert!(text.contains(&first) && text.contains(&second), "{text}");
-    assert_eq!(f.remote_tag_commit("20261127.00").as_deref(), Some(first.as_str()));
+    assert_eq!(
+        f.remote_tag_commit("20261127.00").as_deref(),
+        Some(first.as_str())
+    );
 }
 
 #[tokio::test]
@@ -115,17 +163,29 @@ async fn rejected_push_of_an_existing_tag_is_a_conflict() {
     let f = GitFixture::new();
     let first = f.commit_and_push("first");
     let second = f.commit_and_push("second");
-    let forge = GitForge::open(Some(f.remote().to_str().unwrap()), f.root()).await.unwrap();
+    let forge = GitForge::open(Some(f.remote().to_str().unwrap()), f.root())
+        .await
+        .unwrap();
     forge.resolve_commit(&second).await.unwrap();
     let hook = f.remote().join("hooks/update");
     // The update hook creates the tag just before our ref update runs,
     // which is exactly the race.
-    std::fs::write(&hook, format!("#!/bin/sh\ngit update-ref refs/tags/20261127.05 {first}\nexit 0\n")).unwrap();
+    std::fs::write(
+        &hook,
+        format!("#!/bin/sh\ngit update-ref refs/tags/20261127.05 {first}\nexit 0\n"),
+    )
+    .unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let e = forge.create_tag(&new_tag("20261127.05", &second)).await.unwrap_err();
+    let e = forge
+        .create_tag(&new_tag("20261127.05", &second))
+        .await
+        .unwrap_err();
     assert!(e.is_conflict(), "{e}");
-    assert_eq!(f.remote_tag_commit("20261127.05").as_deref(), Some(first.as_str()));
+    assert_eq!(
+        f.remote_tag_commit("20261127.05").as_deref(),
+        Some(first.as_str())
+    );
 }
 
 #[tokio::test]
@@ -133,14 +193,22 @@ async fn unknown_commit_is_an_error_and_nothing_is_tagged() {
     let f = GitFixture::new();
     f.commit_and_push("pushed");
     let unpushed = f.commit("not pushed");
-    let forge = GitForge::open(Some(f.remote().to_str().unwrap()), &f.work()).await.unwrap();
+    let forge = GitForge::open(Some(f.remote().to_str().unwrap()), &f.work())
+        .await
+        .unwrap();
     let e = forge.resolve_commit(&unpushed).await.unwrap_err();
     assert!(matches!(e, ForgeError::UnknownCommit { .. }), "{e:?}");
-    let e = forge.resolve_commit("0123456789012345678901234567890123456789").await.unwrap_err();
+    let e = forge
+        .resolve_commit("0123456789012345678901234567890123456789")
+        .await
+        .unwrap_err();
     assert!(matches!(e, ForgeError::UnknownCommit { .. }), "{e:?}");
     let e = forge.resolve_commit("no-such-branch").await.unwrap_err();
     assert!(matches!(e, ForgeError::UnknownCommit { .. }), "{e:?}");
-    let e = forge.create_tag(&new_tag("20261127.00", &unpushed)).await.unwrap_err();
+    let e = forge
+        .create_tag(&new_tag("20261127.00", &unpushed))
+        .await
+        .unwrap_err();
     assert!(matches!(e, ForgeError::UnknownCommit { .. }), "{e:?}");
     assert!(f.remote_tag_names().is_empty());
 }

@@ -76,7 +76,9 @@ pub enum HandoffError {
         error: String,
     },
     /// A target name that cannot be a file name.
-    #[error("invalid build target {0:?}: use lower-case letters, digits, '.', '_' or '-' (e.g. deb12, el9, goo)")]
+    #[error(
+        "invalid build target {0:?}: use lower-case letters, digits, '.', '_' or '-' (e.g. deb12, el9, goo)"
+    )]
     InvalidTarget(String),
 }
 
@@ -159,7 +161,9 @@ impl Workspace {
             .wait_until(timeout, hint, || {
                 Ok(match self.read_version()? {
                     Some(rec) => Probe::Ready(rec),
-                    None => Probe::Missing(vec![self.root.join(VERSION_FILE).display().to_string()]),
+                    None => {
+                        Probe::Missing(vec![self.root.join(VERSION_FILE).display().to_string()])
+                    }
                 })
             })
             .await?;
@@ -273,8 +277,7 @@ fn validate_target(t: &str) -> Result<(), HandoffError> {
     let ok = !t.is_empty()
         && t.len() <= 64
         && t.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
-        && t
-            .bytes()
+        && t.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
     if ok {
         Ok(())
@@ -288,7 +291,10 @@ fn validate_target(t: &str) -> Result<(), HandoffError> {
 /// nothing is left behind.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), HandoffError> {
     use std::io::Write;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let io = |action, source| HandoffError::Io {
         action,
         path: path.to_owned(),
@@ -300,8 +306,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), HandoffError> {
         .tempfile_in(dir)
         .map_err(|e| io("cannot create a temporary file beside", e))?;
     tmp.write_all(bytes).map_err(|e| io("cannot write", e))?;
-    tmp.as_file().sync_all().map_err(|e| io("cannot flush", e))?;
-    tmp.persist(path).map_err(|e| io("cannot rename into", e.error))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| io("cannot flush", e))?;
+    tmp.persist(path)
+        .map_err(|e| io("cannot rename into", e.error))?;
     Ok(())
 }
 

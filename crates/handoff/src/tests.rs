@@ -3,7 +3,8 @@ use std::time::Duration;
 
 fn ws() -> (tempfile::TempDir, Workspace) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = Workspace::new(dir.path()).with_polling(Duration::from_millis(5), Duration::from_secs(60));
+    let ws =
+        Workspace::new(dir.path()).with_polling(Duration::from_millis(5), Duration::from_secs(60));
     (dir, ws)
 }
 
@@ -24,10 +25,16 @@ fn version_written_as_file_and_record() {
     let mut rec = VersionRecord::ok_plain("20261127.03");
     rec.build_number = Some(3);
     ws.write_version(&rec).unwrap();
-    assert_eq!(std::fs::read_to_string(ws.root().join("version")).unwrap(), "20261127.03\n");
+    assert_eq!(
+        std::fs::read_to_string(ws.root().join("version")).unwrap(),
+        "20261127.03\n"
+    );
     assert_eq!(ws.read_version().unwrap(), Some(rec));
     // No temporary files remain.
-    let names: Vec<_> = std::fs::read_dir(ws.root()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(ws.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names.len(), 2, "{names:?}");
 }
 
@@ -43,14 +50,21 @@ fn failed_version_writes_no_version_file() {
 async fn wait_version_reads_hand_written_file() {
     let (_d, ws) = ws();
     std::fs::write(ws.root().join("version"), "20261127.01\n").unwrap();
-    assert_eq!(ws.wait_version(Duration::from_secs(1)).await.unwrap(), "20261127.01");
+    assert_eq!(
+        ws.wait_version(Duration::from_secs(1)).await.unwrap(),
+        "20261127.01"
+    );
 }
 
 #[tokio::test]
 async fn wait_version_fails_at_once_on_failed_record() {
     let (_d, ws) = ws();
-    ws.write_version(&VersionRecord::failed("GitHub answered 401")).unwrap();
-    let e = ws.wait_version(Duration::from_secs(3600)).await.unwrap_err();
+    ws.write_version(&VersionRecord::failed("GitHub answered 401"))
+        .unwrap();
+    let e = ws
+        .wait_version(Duration::from_secs(3600))
+        .await
+        .unwrap_err();
     assert!(matches!(e, HandoffError::VersionFailed { .. }));
     assert!(e.to_string().contains("GitHub answered 401"));
 }
@@ -58,8 +72,13 @@ async fn wait_version_fails_at_once_on_failed_record() {
 #[tokio::test]
 async fn wait_version_times_out_naming_the_file() {
     let (_d, ws) = ws();
-    let e = ws.wait_version(Duration::from_millis(30)).await.unwrap_err();
-    let HandoffError::WaitTimeout { missing, .. } = &e else { panic!("{e}") };
+    let e = ws
+        .wait_version(Duration::from_millis(30))
+        .await
+        .unwrap_err();
+    let HandoffError::WaitTimeout { missing, .. } = &e else {
+        panic!("{e}")
+    };
     assert!(missing[0].ends_with("/version"), "{missing:?}");
 }
 
@@ -76,7 +95,10 @@ async fn wait_results_sees_a_result_written_while_waiting() {
     // The waiter is blocked on el9 until we write it; no timing is assumed.
     writer.write_result(&ok_result("el9")).unwrap();
     let got = wait.await.unwrap().unwrap();
-    assert_eq!(got.iter().map(|r| r.target.as_str()).collect::<Vec<_>>(), ["deb12", "el9"]);
+    assert_eq!(
+        got.iter().map(|r| r.target.as_str()).collect::<Vec<_>>(),
+        ["deb12", "el9"]
+    );
 }
 
 #[tokio::test]
@@ -98,10 +120,15 @@ async fn wait_results_timeout_lists_missing() {
     let (_d, ws) = ws();
     ws.write_result(&ok_result("deb12")).unwrap();
     let e = ws
-        .wait_results(&["deb12".into(), "el9".into(), "goo".into()], Duration::from_millis(20))
+        .wait_results(
+            &["deb12".into(), "el9".into(), "goo".into()],
+            Duration::from_millis(20),
+        )
         .await
         .unwrap_err();
-    let HandoffError::WaitTimeout { missing, .. } = &e else { panic!("{e}") };
+    let HandoffError::WaitTimeout { missing, .. } = &e else {
+        panic!("{e}")
+    };
     assert_eq!(missing, &["results/el9.json", "results/goo.json"]);
 }
 
@@ -109,7 +136,10 @@ async fn wait_results_timeout_lists_missing() {
 fn targets_cannot_escape_the_results_folder() {
     let (_d, ws) = ws();
     for bad in ["../x", "a/b", "", "Deb12", ".hidden", "x y"] {
-        assert!(matches!(ws.result_path(bad), Err(HandoffError::InvalidTarget(_))), "{bad:?}");
+        assert!(
+            matches!(ws.result_path(bad), Err(HandoffError::InvalidTarget(_))),
+            "{bad:?}"
+        );
     }
     assert!(ws.result_path("deb12").is_ok());
     assert!(ws.result_path("el9-arm64").is_ok());

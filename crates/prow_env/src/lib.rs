@@ -132,15 +132,22 @@ impl Refs {
             reason: reason.to_owned(),
         };
         let mut parts = value.split(',');
-        let base = parts.next().filter(|b| !b.is_empty()).ok_or_else(|| err("empty"))?;
+        let base = parts
+            .next()
+            .filter(|b| !b.is_empty())
+            .ok_or_else(|| err("empty"))?;
         let (base_ref, base_sha) = base.split_once(':').unwrap_or((base, ""));
         if base_ref.is_empty() {
             return Err(err("no base ref before ':'"));
         }
         let mut pulls = Vec::new();
         for p in parts {
-            let (n, sha) = p.split_once(':').ok_or_else(|| err("a pull is not <number>:<sha>"))?;
-            let number = n.parse().map_err(|_| err("a pull number is not a number"))?;
+            let (n, sha) = p
+                .split_once(':')
+                .ok_or_else(|| err("a pull is not <number>:<sha>"))?;
+            let number = n
+                .parse()
+                .map_err(|_| err("a pull number is not a number"))?;
             pulls.push(Pull {
                 number,
                 author: String::new(),
@@ -268,7 +275,10 @@ impl ProwEnv {
             ("CI".into(), "true".into()),
             ("JOB_NAME".into(), spec.job.clone()),
             ("JOB_TYPE".into(), spec.job_type.as_str().into()),
-            ("JOB_SPEC".into(), serde_json::to_string(spec).expect("JobSpec serialises")),
+            (
+                "JOB_SPEC".into(),
+                serde_json::to_string(spec).expect("JobSpec serialises"),
+            ),
             ("BUILD_ID".into(), spec.buildid.clone()),
             ("BUILD_NUMBER".into(), spec.buildid.clone()),
             ("PROW_JOB_ID".into(), spec.prowjobid.clone()),
@@ -296,12 +306,31 @@ impl ProwEnv {
 /// them ("env X is reserved"). Decorated jobs also get `ARTIFACTS` and
 /// `GOPATH`.
 pub fn reserved_vars(job_type: JobType, decorated: bool) -> Vec<&'static str> {
-    let mut v = vec!["CI", "JOB_NAME", "JOB_TYPE", "JOB_SPEC", "BUILD_ID", "BUILD_NUMBER", "PROW_JOB_ID"];
+    let mut v = vec![
+        "CI",
+        "JOB_NAME",
+        "JOB_TYPE",
+        "JOB_SPEC",
+        "BUILD_ID",
+        "BUILD_NUMBER",
+        "PROW_JOB_ID",
+    ];
     if job_type.has_refs() {
-        v.extend(["REPO_OWNER", "REPO_NAME", "PULL_BASE_REF", "PULL_BASE_SHA", "PULL_REFS"]);
+        v.extend([
+            "REPO_OWNER",
+            "REPO_NAME",
+            "PULL_BASE_REF",
+            "PULL_BASE_SHA",
+            "PULL_REFS",
+        ]);
     }
     if job_type == JobType::Presubmit {
-        v.extend(["PULL_NUMBER", "PULL_PULL_SHA", "PULL_HEAD_REF", "PULL_TITLE"]);
+        v.extend([
+            "PULL_NUMBER",
+            "PULL_PULL_SHA",
+            "PULL_HEAD_REF",
+            "PULL_TITLE",
+        ]);
     }
     if decorated {
         v.extend(["ARTIFACTS", "GOPATH"]);
@@ -326,7 +355,11 @@ mod tests {
                 base_ref: "master".into(),
                 base_sha: "abc123".into(),
                 pulls: if job_type == JobType::Presubmit {
-                    vec![Pull { number: 17, author: "me".into(), sha: "def456".into() }]
+                    vec![Pull {
+                        number: 17,
+                        author: "me".into(),
+                        sha: "def456".into(),
+                    }]
                 } else {
                     vec![]
                 },
@@ -339,8 +372,14 @@ mod tests {
 
     #[test]
     fn pull_refs_forms() {
-        assert_eq!(spec(JobType::Postsubmit).refs.unwrap().pull_refs(), "master:abc123");
-        assert_eq!(spec(JobType::Presubmit).refs.unwrap().pull_refs(), "master:abc123,17:def456");
+        assert_eq!(
+            spec(JobType::Postsubmit).refs.unwrap().pull_refs(),
+            "master:abc123"
+        );
+        assert_eq!(
+            spec(JobType::Presubmit).refs.unwrap().pull_refs(),
+            "master:abc123,17:def456"
+        );
         let r = Refs::parse_pull_refs("master:abc123,17:def456").unwrap();
         assert_eq!((r.base_ref.as_str(), r.pulls[0].number), ("master", 17));
         assert!(Refs::parse_pull_refs("master:abc,x:1").is_err());
@@ -350,7 +389,9 @@ mod tests {
     #[test]
     fn vars_round_trip_through_from_lookup() {
         let s = spec(JobType::Presubmit);
-        let vars: HashMap<_, _> = ProwEnv::vars_for(&s, "/logs/artifacts").into_iter().collect();
+        let vars: HashMap<_, _> = ProwEnv::vars_for(&s, "/logs/artifacts")
+            .into_iter()
+            .collect();
         let env = ProwEnv::from_lookup(|k| vars.get(k).cloned()).unwrap();
         assert_eq!(env.job_type, Some(JobType::Presubmit));
         assert_eq!(env.pull_number, Some(17));
@@ -364,7 +405,10 @@ mod tests {
         let vars = ProwEnv::vars_for(&spec(JobType::Postsubmit), "/a");
         assert!(!vars.iter().any(|(k, _)| k == "PULL_NUMBER"));
         for (k, _) in &vars {
-            assert!(reserved_vars(JobType::Postsubmit, true).contains(&k.as_str()), "{k}");
+            assert!(
+                reserved_vars(JobType::Postsubmit, true).contains(&k.as_str()),
+                "{k}"
+            );
         }
     }
 
@@ -375,9 +419,13 @@ mod tests {
 
     #[test]
     fn malformed_values_name_the_variable() {
-        let e = ProwEnv::from_lookup(|k| (k == "JOB_TYPE").then(|| "nightly".to_string())).unwrap_err();
+        let e =
+            ProwEnv::from_lookup(|k| (k == "JOB_TYPE").then(|| "nightly".to_string())).unwrap_err();
         assert_eq!(e.name, "JOB_TYPE");
         let e = ProwEnv::from_lookup(|k| (k == "JOB_SPEC").then(|| "{".to_string())).unwrap_err();
-        assert!(e.to_string().starts_with("environment variable JOB_SPEC="), "{e}");
+        assert!(
+            e.to_string().starts_with("environment variable JOB_SPEC="),
+            "{e}"
+        );
     }
 }

@@ -39,7 +39,12 @@ pub struct ForgeArgs {
     pub repo: Option<String>,
 
     /// [github] API base URL (GitHub Enterprise, tests).
-    #[arg(long, env = "GITHUB_API_URL", default_value = "https://api.github.com", value_name = "URL")]
+    #[arg(
+        long,
+        env = "GITHUB_API_URL",
+        default_value = "https://api.github.com",
+        value_name = "URL"
+    )]
     pub api_url: String,
 
     /// [github] File holding the token (a mounted Prow secret); without it the token is read from GITHUB_TOKEN.
@@ -58,18 +63,26 @@ pub struct ForgeArgs {
 impl ForgeArgs {
     /// Opens the chosen forge. `cwd` is where a default git remote is looked
     /// for; `github_token` is the value of `GITHUB_TOKEN`, if set.
-    pub async fn open(&self, cwd: &Path, github_token: Option<String>) -> Result<Box<dyn Forge>, ReleaseError> {
+    pub async fn open(
+        &self,
+        cwd: &Path,
+        github_token: Option<String>,
+    ) -> Result<Box<dyn Forge>, ReleaseError> {
         match self.forge {
             ForgeChoice::Git => Ok(Box::new(GitForge::open(self.remote.as_deref(), cwd).await?)),
             ForgeChoice::Github => {
                 if self.remote.is_some() {
                     return Err(ReleaseError::Usage(
-                        "--remote is for --forge git; with --forge github pass --owner and --repo".into(),
+                        "--remote is for --forge git; with --forge github pass --owner and --repo"
+                            .into(),
                     ));
                 }
                 let owner = required(&self.owner, "--owner (or REPO_OWNER)")?;
                 let repo = required(&self.repo, "--repo (or REPO_NAME)")?;
-                let token = match (&self.token_file, github_token.filter(|t| !t.trim().is_empty())) {
+                let token = match (
+                    &self.token_file,
+                    github_token.filter(|t| !t.trim().is_empty()),
+                ) {
                     (Some(path), _) => Token::from_file(path)?,
                     (None, Some(t)) => Token::new(t.trim().to_owned()),
                     (None, None) => return Err(ForgeError::NoToken.into()),

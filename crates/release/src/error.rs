@@ -24,7 +24,9 @@ pub enum ReleaseError {
     Next(#[from] calver::NextError),
 
     /// The version to tag is not a release version.
-    #[error("{source}; only release versions are tagged (development versions of presubmits never are)")]
+    #[error(
+        "{source}; only release versions are tagged (development versions of presubmits never are)"
+    )]
     NotARelease {
         /// Why it does not parse.
         #[from]
@@ -41,7 +43,9 @@ pub enum ReleaseError {
     },
 
     /// A build made a different version than the one to tag.
-    #[error("build {target} made version {built}, not {tagging}: the steps of this run disagree; nothing is tagged")]
+    #[error(
+        "build {target} made version {built}, not {tagging}: the steps of this run disagree; nothing is tagged"
+    )]
     VersionMismatch {
         /// The target.
         target: String,
@@ -52,7 +56,9 @@ pub enum ReleaseError {
     },
 
     /// `--verify-next`: another release took this version meanwhile.
-    #[error("version {version} is no longer the next one for {day} (the next is {next}): another release happened since it was computed; nothing is tagged, re-run the release")]
+    #[error(
+        "version {version} is no longer the next one for {day} (the next is {next}): another release happened since it was computed; nothing is tagged, re-run the release"
+    )]
     NotNext {
         /// The version asked for.
         version: String,
@@ -63,7 +69,9 @@ pub enum ReleaseError {
     },
 
     /// Publishing after the tag failed (re-running converges).
-    #[error("publishing {version} failed after tagging: {detail}; re-run repo-tagger with the same options to finish")]
+    #[error(
+        "publishing {version} failed after tagging: {detail}; re-run repo-tagger with the same options to finish"
+    )]
     Publish {
         /// The version.
         version: String,

@@ -1,5 +1,7 @@
 //! Logs go to stderr (stdout carries results), plain lines for Prow logs.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 /// Sets up logging: `verbose` and `quiet` are the counts of `-v` and `-q`.
@@ -16,6 +18,7 @@ pub fn init(verbose: u8, quiet: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .without_time()
         .try_init();

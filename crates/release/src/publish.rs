@@ -108,8 +108,12 @@ impl StorePublisher {
     async fn publish_inner(&self, req: &PublishRequest<'_>) -> Result<String, String> {
         let dest = self.release.join(req.version).map_err(|e| e.to_string())?;
         if let Some(existing) = dest.get("manifest.json").await.map_err(|e| e.to_string())? {
-            let m: Manifest = serde_json::from_slice(&existing)
-                .map_err(|e| format!("{} exists but is not a manifest: {e}", dest.object_url("manifest.json")))?;
+            let m: Manifest = serde_json::from_slice(&existing).map_err(|e| {
+                format!(
+                    "{} exists but is not a manifest: {e}",
+                    dest.object_url("manifest.json")
+                )
+            })?;
             if m.commit != req.commit {
                 return Err(format!(
                     "{} is already published from commit {}, not {}; nothing was changed",
@@ -118,17 +122,23 @@ impl StorePublisher {
                     req.commit
                 ));
             }
-            return Ok(format!("{} was already published completely ({} artifacts)", req.version, m.artifacts.len()));
+            return Ok(format!(
+                "{} was already published completely ({} artifacts)",
+                req.version,
+                m.artifacts.len()
+            ));
         }
 
         let mut entries = Vec::new();
         let (mut created, mut present) = (0, 0);
         for r in req.results {
             for a in &r.artifacts {
-                let staged = a
-                    .staged_url
-                    .as_deref()
-                    .ok_or_else(|| format!("build {} did not stage {}: run the builders with --stage", r.target, a.file))?;
+                let staged = a.staged_url.as_deref().ok_or_else(|| {
+                    format!(
+                        "build {} did not stage {}: run the builders with --stage",
+                        r.target, a.file
+                    )
+                })?;
                 let (dir, name) = staged
                     .rsplit_once('/')
                     .ok_or_else(|| format!("staged URL {staged} has no file name"))?;
@@ -140,23 +150,38 @@ impl StorePublisher {
                     .ok_or_else(|| format!("{staged} is gone from staging: re-run the build"))?;
                 let sha = hex::encode(Sha256::digest(&bytes));
                 if sha != a.sha256 {
-                    return Err(format!("{staged} has sha256 {sha}, but build {} recorded {}: staging was changed", r.target, a.sha256));
+                    return Err(format!(
+                        "{staged} has sha256 {sha}, but build {} recorded {}: staging was changed",
+                        r.target, a.sha256
+                    ));
                 }
                 let path = format!("{}/{}", r.target, a.file);
-                match dest.copy_from(&source, name, &path).await.map_err(|e| e.to_string())? {
+                match dest
+                    .copy_from(&source, name, &path)
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
                     PutOutcome::Created => created += 1,
                     PutOutcome::AlreadyIdentical => present += 1,
                 }
                 entries.push(ManifestEntry {
                     target: r.target.clone(),
                     path,
-                    artifact: Artifact { staged_url: None, ..a.clone() },
+                    artifact: Artifact {
+                        staged_url: None,
+                        ..a.clone()
+                    },
                 });
             }
         }
         entries.sort_by(|a, b| a.path.cmp(&b.path));
-        let sums: String = entries.iter().map(|e| format!("{}  {}\n", e.artifact.sha256, e.path)).collect();
-        dest.put_bytes("SHA256SUMS", sums.into_bytes().into()).await.map_err(|e| e.to_string())?;
+        let sums: String = entries
+            .iter()
+            .map(|e| format!("{}  {}\n", e.artifact.sha256, e.path))
+            .collect();
+        dest.put_bytes("SHA256SUMS", sums.into_bytes().into())
+            .await
+            .map_err(|e| e.to_string())?;
         let manifest = Manifest {
             version: req.version.to_owned(),
             tag: req.version.to_owned(),
@@ -166,7 +191,9 @@ impl StorePublisher {
         };
         let mut json = serde_json::to_string_pretty(&manifest).expect("manifest serialises");
         json.push('\n');
-        dest.put_bytes("manifest.json", json.into_bytes().into()).await.map_err(|e| e.to_string())?;
+        dest.put_bytes("manifest.json", json.into_bytes().into())
+            .await
+            .map_err(|e| e.to_string())?;
         info!("published {} to {}", req.version, dest.url());
         Ok(format!(
             "published {} artifact(s) of {} to {} ({created} copied, {present} already there)",

@@ -103,7 +103,8 @@ async fn tag(
         (None, Some(ws)) => ws.wait_version(opts.wait_timeout).await?,
         (None, None) => {
             return Err(ReleaseError::Usage(
-                "no version: pass --version V, or --workspace DIR holding the file `version`".into(),
+                "no version: pass --version V, or --workspace DIR holding the file `version`"
+                    .into(),
             ));
         }
     };
@@ -158,7 +159,10 @@ async fn tag(
     };
     match &outcome {
         TagOutcome::Created { tag_object } => {
-            info!("created tag {version_text} on {commit} in {}", forge.describe());
+            info!(
+                "created tag {version_text} on {commit} in {}",
+                forge.describe()
+            );
             record.status = TagStatus::Created;
             record.tag_object = Some(tag_object.clone());
         }
@@ -185,7 +189,10 @@ async fn tag(
 }
 
 /// Waits for the expected results and checks them.
-async fn wait_for_builds(opts: &TagOptions, version: &str) -> Result<Vec<BuildResult>, ReleaseError> {
+async fn wait_for_builds(
+    opts: &TagOptions,
+    version: &str,
+) -> Result<Vec<BuildResult>, ReleaseError> {
     if opts.expect.is_empty() {
         return Ok(Vec::new());
     }
@@ -199,7 +206,10 @@ async fn wait_for_builds(opts: &TagOptions, version: &str) -> Result<Vec<BuildRe
         if r.status == Status::Failed {
             return Err(ReleaseError::BuildFailed {
                 target: r.target.clone(),
-                error: r.error.clone().unwrap_or_else(|| "no error recorded".into()),
+                error: r
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| "no error recorded".into()),
             });
         }
         match &r.version {
@@ -213,7 +223,11 @@ async fn wait_for_builds(opts: &TagOptions, version: &str) -> Result<Vec<BuildRe
             }
         }
     }
-    info!("all {} expected builds succeeded: {}", results.len(), opts.expect.join(", "));
+    info!(
+        "all {} expected builds succeeded: {}",
+        results.len(),
+        opts.expect.join(", ")
+    );
     Ok(results)
 }
 

@@ -14,7 +14,10 @@ use crate::ReleaseError;
 /// `git ls-remote`, or two GitHub requests). A failed listing is an error,
 /// never a fallback to `<day>.00`.
 pub async fn generate(forge: &dyn Forge, day: Day) -> Result<VersionRecord, ReleaseError> {
-    info!("computing the next version for {day} from {}", forge.describe());
+    info!(
+        "computing the next version for {day} from {}",
+        forge.describe()
+    );
     let tags = forge.tags_for_day(day).await?;
     let next = calver::next_version(tags.iter().map(String::as_str), day)?;
     info!(

@@ -34,9 +34,6 @@ Exit codes: 0 tagged (or already tagged on this commit), 1 failure,
 #[derive(Debug, Parser)]
 #[command(name = "repo-tagger", after_help = AFTER_HELP)]
 struct Cli {
-    #[command(flatten)]
-    forge: ForgeArgs,
-
     /// The version to tag (YYYYMMDD.NN); or give --workspace to read DIR/version.
     #[arg(long, value_name = "V", required_unless_present = "workspace")]
     version: Option<String>,
@@ -66,7 +63,12 @@ struct Cli {
     verify_next: bool,
 
     /// Build targets whose DIR/results/<T>.json must exist and be ok before tagging (comma-separated, e.g. deb12,el9,goo).
-    #[arg(long, value_delimiter = ',', value_name = "T1,T2,...", requires = "workspace")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "T1,T2,...",
+        requires = "workspace"
+    )]
     expect: Vec<String>,
 
     /// How long to wait for DIR/version and the expected results, e.g. 90s, 30m, 2h.
@@ -86,6 +88,9 @@ struct Cli {
     json: bool,
 
     #[command(flatten)]
+    forge: ForgeArgs,
+
+    #[command(flatten)]
     verbosity: Verbosity,
 }
 
@@ -99,7 +104,10 @@ fn main() -> ExitCode {
     match runtime.block_on(run(&cli)) {
         Ok(record) => {
             if cli.json {
-                println!("{}", serde_json::to_string(&record).expect("record serialises"));
+                println!(
+                    "{}",
+                    serde_json::to_string(&record).expect("record serialises")
+                );
             } else {
                 let what = match record.status {
                     TagStatus::Created => "created tag",
@@ -135,7 +143,12 @@ async fn run(cli: &Cli) -> Result<handoff::TagRecord, ReleaseError> {
     let opts = TagOptions {
         version: cli.version.clone(),
         workspace: cli.workspace.as_ref().map(Workspace::new),
-        expect: cli.expect.iter().filter(|t| !t.is_empty()).cloned().collect(),
+        expect: cli
+            .expect
+            .iter()
+            .filter(|t| !t.is_empty())
+            .cloned()
+            .collect(),
         wait_timeout: cli.wait_timeout,
         rev,
         message: cli.message.clone(),
@@ -151,7 +164,11 @@ async fn run(cli: &Cli) -> Result<handoff::TagRecord, ReleaseError> {
     };
     let cwd = std::env::current_dir()
         .map_err(|e| ReleaseError::Usage(format!("cannot read the current folder: {e}")))?;
-    let forge = match cli.forge.open(&cwd, std::env::var("GITHUB_TOKEN").ok()).await {
+    let forge = match cli
+        .forge
+        .open(&cwd, std::env::var("GITHUB_TOKEN").ok())
+        .await
+    {
         Ok(f) => f,
         Err(e) => {
             tagger::record_failure(&opts, &e);

@@ -6,7 +6,7 @@ use std::process::Output;
 
 use testsupport::cli::{command, run, stderr, stdout};
 use testsupport::git::GitFixture;
-use testsupport::github::{Fault, FakeConfig, FakeGitHub, FakeRepo, fake_sha};
+use testsupport::github::{FakeConfig, FakeGitHub, FakeRepo, Fault, fake_sha};
 
 const BIN: &str = env!("CARGO_BIN_EXE_repo-tagger");
 const TOKEN: &str = "ghp_TESTTOKEN_must_never_be_printed_0123456789";
@@ -18,7 +18,8 @@ fn tagger(cwd: &Path, args: &[&str]) -> Output {
 }
 
 fn read_json(p: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))).unwrap()
+    serde_json::from_slice(&std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
+        .unwrap()
 }
 
 fn settings(dirs: &[&Path]) -> insta::Settings {
@@ -35,7 +36,15 @@ fn settings(dirs: &[&Path]) -> insta::Settings {
 }
 
 fn regex_escape(s: &str) -> String {
-    s.chars().flat_map(|c| if "\\.+*?()|[]{}^$".contains(c) { vec!['\\', c] } else { vec![c] }).collect()
+    s.chars()
+        .flat_map(|c| {
+            if "\\.+*?()|[]{}^$".contains(c) {
+                vec!['\\', c]
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }
 
 fn write_result(ws: &Path, target: &str, status: &str, version: &str, error: Option<&str>) {
@@ -65,7 +74,10 @@ fn tags_head_of_the_current_repository_and_rerun_succeeds() {
     assert_eq!(f.remote_tag_type("20261127.00"), "tag");
     let o = tagger(&f.work(), &["--version", "20261127.00"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(stdout(&o), format!("tag already there: 20261127.00 on {head}\n"));
+    assert_eq!(
+        stdout(&o),
+        format!("tag already there: 20261127.00 on {head}\n")
+    );
     assert!(stderr(&o).contains("already points at"), "{}", stderr(&o));
 }
 
@@ -76,15 +88,39 @@ fn works_from_any_folder_with_a_remote_path() {
     let elsewhere = tempfile::tempdir().unwrap();
     let o = tagger(
         elsewhere.path(),
-        &["--remote", f.remote().to_str().unwrap(), "--version", "20261127.03", "--sha", &head,
-          "--message", "Guest agent 20261127.03", "--tagger-name", "Rel Eng", "--tagger-email", "releng@example.com", "--json"],
+        &[
+            "--remote",
+            f.remote().to_str().unwrap(),
+            "--version",
+            "20261127.03",
+            "--sha",
+            &head,
+            "--message",
+            "Guest agent 20261127.03",
+            "--tagger-name",
+            "Rel Eng",
+            "--tagger-email",
+            "releng@example.com",
+            "--json",
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let rec: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(rec["status"], "created");
     assert_eq!(f.remote_tag_commit("20261127.03"), Some(head));
-    let shown = testsupport::git::git(&f.remote(), &["tag", "-l", "--format=%(contents:subject)|%(taggername)|%(taggeremail)", "20261127.03"]);
-    assert_eq!(shown.trim(), "Guest agent 20261127.03|Rel Eng|<releng@example.com>");
+    let shown = testsupport::git::git(
+        &f.remote(),
+        &[
+            "tag",
+            "-l",
+            "--format=%(contents:subject)|%(taggername)|%(taggeremail)",
+            "20261127.03",
+        ],
+    );
+    assert_eq!(
+        shown.trim(),
+        "Guest agent 20261127.03|Rel Eng|<releng@example.com>"
+    );
 }
 
 #[test]
@@ -94,9 +130,23 @@ fn conflict_exits_3_naming_both_commits() {
     let second = f.commit_and_push("second");
     f.remote_tags(&["20261127.00".into()], &first);
     let ws = tempfile::tempdir().unwrap();
-    let o = tagger(&f.work(), &["--version", "20261127.00", "--sha", &second, "--workspace", ws.path().to_str().unwrap()]);
+    let o = tagger(
+        &f.work(),
+        &[
+            "--version",
+            "20261127.00",
+            "--sha",
+            &second,
+            "--workspace",
+            ws.path().to_str().unwrap(),
+        ],
+    );
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    assert!(stderr(&o).contains(&first) && stderr(&o).contains(&second), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&first) && stderr(&o).contains(&second),
+        "{}",
+        stderr(&o)
+    );
     let rec = read_json(&ws.path().join("tag.json"));
     assert_eq!(rec["status"], "conflict");
     assert_eq!(rec["existing_commit"], first.as_str());
@@ -109,14 +159,47 @@ fn verify_next_refuses_a_version_that_is_no_longer_next() {
     let head = f.commit_and_push("c");
     f.remote_tags(&["20261127.00".into()], &head);
     let next = f.commit_and_push("d");
-    let o = tagger(&f.work(), &["--version", "20261127.00", "--sha", &next, "--verify-next", "--date", "20261127"]);
+    let o = tagger(
+        &f.work(),
+        &[
+            "--version",
+            "20261127.00",
+            "--sha",
+            &next,
+            "--verify-next",
+            "--date",
+            "20261127",
+        ],
+    );
     // 20261127.00 exists on another commit: that is a conflict already.
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    let o = tagger(&f.work(), &["--version", "20261127.02", "--verify-next", "--date", "20261127"]);
+    let o = tagger(
+        &f.work(),
+        &[
+            "--version",
+            "20261127.02",
+            "--verify-next",
+            "--date",
+            "20261127",
+        ],
+    );
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    assert!(stderr(&o).contains("no longer the next one") && stderr(&o).contains("20261127.01"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no longer the next one") && stderr(&o).contains("20261127.01"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(f.remote_tag_commit("20261127.02"), None);
-    let o = tagger(&f.work(), &["--version", "20261127.01", "--verify-next", "--date", "20261127"]);
+    let o = tagger(
+        &f.work(),
+        &[
+            "--version",
+            "20261127.01",
+            "--verify-next",
+            "--date",
+            "20261127",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
@@ -135,7 +218,10 @@ fn workspace_flow_reads_version_waits_for_results_and_writes_tag_json() {
         BIN,
         &f.work(),
         &["--workspace", ws.to_str().unwrap(), "--expect", "deb12,el9"],
-        &[("ARTIFACTS", artifacts.to_str().unwrap()), ("BUILD_ID", "4242")],
+        &[
+            ("ARTIFACTS", artifacts.to_str().unwrap()),
+            ("BUILD_ID", "4242"),
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let rec = read_json(&ws.join("tag.json"));
@@ -155,22 +241,66 @@ fn a_failed_or_missing_build_refuses_the_tag() {
     let w = ws.path().to_str().unwrap();
     std::fs::write(ws.path().join("version"), "20261127.00\n").unwrap();
     write_result(ws.path(), "deb12", "ok", "20261127.00", None);
-    write_result(ws.path(), "el9", "failed", "20261127.00", Some("rpmbuild exited with 1"));
-    let o = tagger(&f.work(), &["--workspace", w, "--expect", "deb12,el9", "--wait-timeout", "1s"]);
+    write_result(
+        ws.path(),
+        "el9",
+        "failed",
+        "20261127.00",
+        Some("rpmbuild exited with 1"),
+    );
+    let o = tagger(
+        &f.work(),
+        &[
+            "--workspace",
+            w,
+            "--expect",
+            "deb12,el9",
+            "--wait-timeout",
+            "1s",
+        ],
+    );
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("build el9 failed") && stderr(&o).contains("rpmbuild exited with 1"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("build el9 failed") && stderr(&o).contains("rpmbuild exited with 1"),
+        "{}",
+        stderr(&o)
+    );
     assert!(f.remote_tag_names().is_empty());
     assert_eq!(read_json(&ws.path().join("tag.json"))["status"], "failed");
 
-    let o = tagger(&f.work(), &["--workspace", w, "--expect", "deb12,goo", "--wait-timeout", "300ms"]);
+    let o = tagger(
+        &f.work(),
+        &[
+            "--workspace",
+            w,
+            "--expect",
+            "deb12,goo",
+            "--wait-timeout",
+            "300ms",
+        ],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("results/goo.json"), "{}", stderr(&o));
     assert!(f.remote_tag_names().is_empty());
 
     write_result(ws.path(), "el9", "ok", "20261127.01", None);
-    let o = tagger(&f.work(), &["--workspace", w, "--expect", "deb12,el9", "--wait-timeout", "1s"]);
+    let o = tagger(
+        &f.work(),
+        &[
+            "--workspace",
+            w,
+            "--expect",
+            "deb12,el9",
+            "--wait-timeout",
+            "1s",
+        ],
+    );
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("made version 20261127.01, not 20261127.00"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("made version 20261127.01, not 20261127.00"),
+        "{}",
+        stderr(&o)
+    );
     assert!(f.remote_tag_names().is_empty());
 }
 
@@ -182,32 +312,89 @@ fn errors() {
     let empty_ws = tempfile::tempdir().unwrap();
     let ew = empty_ws.path().to_str().unwrap();
     let failed_ws = tempfile::tempdir().unwrap();
-    std::fs::write(failed_ws.path().join("version.json"), r#"{"status":"failed","error":"GitHub answered 401"}"#).unwrap();
+    std::fs::write(
+        failed_ws.path().join("version.json"),
+        r#"{"status":"failed","error":"GitHub answered 401"}"#,
+    )
+    .unwrap();
     let fw = failed_ws.path().to_str().unwrap();
     let cases: Vec<(&str, Vec<&str>, i32)> = vec![
         ("no version", vec![], 2),
-        ("not a release version", vec!["--version", "0.20261127101010"], 2),
+        (
+            "not a release version",
+            vec!["--version", "0.20261127101010"],
+            2,
+        ),
         ("malformed version", vec!["--version", "v1.2.3"], 2),
-        ("unknown commit", vec!["--version", "20261127.00", "--sha", &unpushed], 1),
-        ("workspace without version", vec!["--workspace", ew, "--wait-timeout", "200ms"], 1),
+        (
+            "unknown commit",
+            vec!["--version", "20261127.00", "--sha", &unpushed],
+            1,
+        ),
+        (
+            "workspace without version",
+            vec!["--workspace", ew, "--wait-timeout", "200ms"],
+            1,
+        ),
         ("version-gen failed", vec!["--workspace", fw], 1),
-        ("expect without workspace", vec!["--version", "20261127.00", "--expect", "deb12"], 2),
-        ("bad target name", vec!["--workspace", ew, "--version", "20261127.00", "--expect", "../x"], 1),
-        ("malformed wait timeout", vec!["--version", "20261127.00", "--wait-timeout", "soon"], 2),
-        ("github without sha", vec!["--forge", "github", "--owner", "o", "--repo", "r", "--version", "20261127.00"], 2),
+        (
+            "expect without workspace",
+            vec!["--version", "20261127.00", "--expect", "deb12"],
+            2,
+        ),
+        (
+            "bad target name",
+            vec![
+                "--workspace",
+                ew,
+                "--version",
+                "20261127.00",
+                "--expect",
+                "../x",
+            ],
+            1,
+        ),
+        (
+            "malformed wait timeout",
+            vec!["--version", "20261127.00", "--wait-timeout", "soon"],
+            2,
+        ),
+        (
+            "github without sha",
+            vec![
+                "--forge",
+                "github",
+                "--owner",
+                "o",
+                "--repo",
+                "r",
+                "--version",
+                "20261127.00",
+            ],
+            2,
+        ),
     ];
     let mut all = String::new();
     for (name, args, code) in cases {
         let o = tagger(&f.work(), &args);
         assert_eq!(o.status.code(), Some(code), "{name}: {}", stderr(&o));
-        all.push_str(&format!("## {name} (exit {code})\n{}\n", stderr(&o).trim_end()));
+        all.push_str(&format!(
+            "## {name} (exit {code})\n{}\n",
+            stderr(&o).trim_end()
+        ));
     }
     assert!(f.remote_tag_names().is_empty());
     settings(&[f.root(), empty_ws.path(), failed_ws.path()]).bind(|| insta::assert_snapshot!(all));
 }
 
 /// Starts `n` taggers at once, each for the same version on its own commit.
-fn race(n: usize, commits: &[String], args: impl Fn(&str) -> Vec<String>, env: &[(&str, &str)], cwd: &Path) -> Vec<Output> {
+fn race(
+    n: usize,
+    commits: &[String],
+    args: impl Fn(&str) -> Vec<String>,
+    env: &[(&str, &str)],
+    cwd: &Path,
+) -> Vec<Output> {
     let children: Vec<_> = (0..n)
         .map(|i| {
             let mut c = command(BIN, cwd);
@@ -215,45 +402,92 @@ fn race(n: usize, commits: &[String], args: impl Fn(&str) -> Vec<String>, env: &
             for (k, v) in env {
                 c.env(k, v);
             }
-            c.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+            c.stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
             c.spawn().unwrap()
         })
         .collect();
-    children.into_iter().map(|c| c.wait_with_output().unwrap()).collect()
+    children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect()
 }
 
 fn assert_one_winner(outs: &[Output]) {
     let codes: Vec<_> = outs.iter().map(|o| o.status.code()).collect();
     let wins = codes.iter().filter(|c| **c == Some(0)).count();
     let conflicts = codes.iter().filter(|c| **c == Some(3)).count();
-    assert_eq!((wins, conflicts), (1, outs.len() - 1), "exit codes {codes:?}\n{}",
-        outs.iter().map(stderr).collect::<Vec<_>>().join("\n---\n"));
+    assert_eq!(
+        (wins, conflicts),
+        (1, outs.len() - 1),
+        "exit codes {codes:?}\n{}",
+        outs.iter().map(stderr).collect::<Vec<_>>().join("\n---\n")
+    );
 }
 
 #[test]
 fn race_on_git_exactly_one_tag() {
     let f = GitFixture::new();
-    let commits: Vec<String> = (0..8).map(|i| f.commit_and_push(&format!("c{i}"))).collect();
+    let commits: Vec<String> = (0..8)
+        .map(|i| f.commit_and_push(&format!("c{i}")))
+        .collect();
     let remote = f.remote().to_str().unwrap().to_owned();
-    let outs = race(8, &commits, |sha| {
-        ["--remote", &remote, "--version", "20261127.00", "--sha", sha].map(String::from).to_vec()
-    }, &[], f.root());
+    let outs = race(
+        8,
+        &commits,
+        |sha| {
+            [
+                "--remote",
+                &remote,
+                "--version",
+                "20261127.00",
+                "--sha",
+                sha,
+            ]
+            .map(String::from)
+            .to_vec()
+        },
+        &[],
+        f.root(),
+    );
     assert_one_winner(&outs);
     let winner = outs.iter().position(|o| o.status.success()).unwrap();
-    assert_eq!(f.remote_tag_commit("20261127.00").as_deref(), Some(commits[winner].as_str()));
+    assert_eq!(
+        f.remote_tag_commit("20261127.00").as_deref(),
+        Some(commits[winner].as_str())
+    );
 }
 
 fn fake(commits: &[String]) -> FakeGitHub {
     FakeGitHub::spawn(FakeConfig {
         token: TOKEN.into(),
-        repos: vec![FakeRepo { owner: OWNER.into(), repo: REPO.into(), commits: commits.to_vec(), tags: vec![] }],
+        repos: vec![FakeRepo {
+            owner: OWNER.into(),
+            repo: REPO.into(),
+            commits: commits.to_vec(),
+            tags: vec![],
+        }],
     })
     .unwrap()
 }
 
 fn gh(url: &str, token_file: &str, sha: &str, extra: &[&str]) -> Vec<String> {
-    let mut v: Vec<String> = ["--forge", "github", "--owner", OWNER, "--repo", REPO, "--api-url", url,
-        "--token-file", token_file, "--sha", sha].map(String::from).to_vec();
+    let mut v: Vec<String> = [
+        "--forge",
+        "github",
+        "--owner",
+        OWNER,
+        "--repo",
+        REPO,
+        "--api-url",
+        url,
+        "--token-file",
+        token_file,
+        "--sha",
+        sha,
+    ]
+    .map(String::from)
+    .to_vec();
     v.extend(extra.iter().map(|s| s.to_string()));
     v
 }
@@ -266,10 +500,26 @@ fn race_on_github_exactly_one_tag() {
     let tf = dir.path().join("token");
     std::fs::write(&tf, TOKEN).unwrap();
     let url = fake.url();
-    let outs = race(8, &commits, |sha| gh(&url, tf.to_str().unwrap(), sha, &["--version", "20261127.00"]), &[], dir.path());
+    let outs = race(
+        8,
+        &commits,
+        |sha| {
+            gh(
+                &url,
+                tf.to_str().unwrap(),
+                sha,
+                &["--version", "20261127.00"],
+            )
+        },
+        &[],
+        dir.path(),
+    );
     assert_one_winner(&outs);
     let winner = outs.iter().position(|o| o.status.success()).unwrap();
-    assert_eq!(fake.tag_commit(OWNER, REPO, "20261127.00"), Some(commits[winner].clone()));
+    assert_eq!(
+        fake.tag_commit(OWNER, REPO, "20261127.00"),
+        Some(commits[winner].clone())
+    );
 }
 
 #[test]
@@ -296,17 +546,37 @@ fn github_tagging() {
     for _ in 0..3 {
         fake.inject(Fault::Status(503));
     }
-    let o = run_args(args(&commits[0], &["--version", "20261127.00", "--max-retries", "2"]));
+    let o = run_args(args(
+        &commits[0],
+        &["--version", "20261127.00", "--max-retries", "2"],
+    ));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("503"), "{}", stderr(&o));
     assert_eq!(fake.tag_commit(OWNER, REPO, "20261127.00"), None);
 
     // Created, as an annotated tag with the tagger and message.
-    let o = run_args(args(&commits[0], &["--version", "20261127.00", "--date", "20261127", "--verify-next"]));
+    let o = run_args(args(
+        &commits[0],
+        &[
+            "--version",
+            "20261127.00",
+            "--date",
+            "20261127",
+            "--verify-next",
+        ],
+    ));
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(fake.tag_commit(OWNER, REPO, "20261127.00"), Some(commits[0].clone()));
-    let obj = fake.tag_object(OWNER, REPO, "20261127.00").expect("annotated");
-    assert_eq!(obj["message"].as_str().unwrap().trim(), "Release 20261127.00");
+    assert_eq!(
+        fake.tag_commit(OWNER, REPO, "20261127.00"),
+        Some(commits[0].clone())
+    );
+    let obj = fake
+        .tag_object(OWNER, REPO, "20261127.00")
+        .expect("annotated");
+    assert_eq!(
+        obj["message"].as_str().unwrap().trim(),
+        "Release 20261127.00"
+    );
     assert_eq!(obj["tagger"]["name"], "Guest OS Release");
 
     // Same commit again: exit 0; another commit: 422 → exit 3.

@@ -18,13 +18,17 @@ pub use tarball::{TarballStats, write_orig_tarball};
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     /// The source folder does not exist or is not a folder.
-    #[error("source folder {path} does not exist or is not a folder: pass --source DIR (default: the current folder)")]
+    #[error(
+        "source folder {path} does not exist or is not a folder: pass --source DIR (default: the current folder)"
+    )]
     NoSource {
         /// The folder.
         path: PathBuf,
     },
     /// `--build-dir` is not a plain relative path inside the repository.
-    #[error("--build-dir {value:?} {reason}: give a folder relative to the repository root, e.g. agent")]
+    #[error(
+        "--build-dir {value:?} {reason}: give a folder relative to the repository root, e.g. agent"
+    )]
     BadBuildDir {
         /// The value.
         value: String,
@@ -32,7 +36,9 @@ pub enum SourceError {
         reason: &'static str,
     },
     /// There is no `packaging/` folder.
-    #[error("no packaging/ folder in {path}: the builders read packaging/debian, packaging/*.spec and packaging/googet; pass --build-dir if the package lives in a subfolder")]
+    #[error(
+        "no packaging/ folder in {path}: the builders read packaging/debian, packaging/*.spec and packaging/googet; pass --build-dir if the package lives in a subfolder"
+    )]
     NoPackaging {
         /// The build folder.
         path: PathBuf,
@@ -88,11 +94,17 @@ impl SourceTree {
     /// `build_dir` inside it when given.
     pub async fn from_dir(dir: &Path, build_dir: Option<&str>) -> Result<SourceTree, SourceError> {
         if !dir.is_dir() {
-            return Err(SourceError::NoSource { path: dir.to_owned() });
+            return Err(SourceError::NoSource {
+                path: dir.to_owned(),
+            });
         }
-        let root = dir.canonicalize().map_err(|_| SourceError::NoSource { path: dir.to_owned() })?;
+        let root = dir.canonicalize().map_err(|_| SourceError::NoSource {
+            path: dir.to_owned(),
+        })?;
         let build = resolve_build_dir(&root, build_dir)?;
-        let commit = git(&root, &["rev-parse", "--verify", "-q", "HEAD^{commit}"]).await.ok();
+        let commit = git(&root, &["rev-parse", "--verify", "-q", "HEAD^{commit}"])
+            .await
+            .ok();
         let commit_time = match &commit {
             Some(_) => git(&root, &["log", "-1", "--format=%ct", "HEAD"])
                 .await
@@ -113,7 +125,11 @@ impl SourceTree {
 
     /// A fresh clone of `url` at `reference` (a branch, tag, sha or a ref
     /// such as `pull/17/head`), in a temporary folder removed with the tree.
-    pub async fn clone_at(url: &str, reference: &str, build_dir: Option<&str>) -> Result<SourceTree, SourceError> {
+    pub async fn clone_at(
+        url: &str,
+        reference: &str,
+        build_dir: Option<&str>,
+    ) -> Result<SourceTree, SourceError> {
         let err = |detail: String| SourceError::Clone {
             url: url.to_owned(),
             reference: reference.to_owned(),
@@ -130,10 +146,23 @@ impl SourceTree {
         // is fetched directly (servers allow reachable shas).
         git(&dir, &["fetch", "--quiet", "--tags", "--", url, reference])
             .await
-            .map_err(|e| err(format!("{e}; check --repo-url and --ref (a branch, tag, sha or pull/N/head)")))?;
-        git(&dir, &["-c", "advice.detachedHead=false", "checkout", "--quiet", "FETCH_HEAD"])
-            .await
-            .map_err(err)?;
+            .map_err(|e| {
+                err(format!(
+                    "{e}; check --repo-url and --ref (a branch, tag, sha or pull/N/head)"
+                ))
+            })?;
+        git(
+            &dir,
+            &[
+                "-c",
+                "advice.detachedHead=false",
+                "checkout",
+                "--quiet",
+                "FETCH_HEAD",
+            ],
+        )
+        .await
+        .map_err(err)?;
         let mut tree = SourceTree::from_dir(&dir, build_dir).await?;
         tree.origin = Some(url.to_owned());
         tree._clone = Some(tmp);
@@ -176,7 +205,10 @@ impl SourceTree {
     /// else the commit time, else 0 (said in the log).
     pub fn source_date_epoch(&self, env_value: Option<&str>) -> Result<u64, SourceError> {
         if let Some(v) = env_value.filter(|v| !v.is_empty()) {
-            return v.trim().parse().map_err(|_| SourceError::BadEpoch(v.to_owned()));
+            return v
+                .trim()
+                .parse()
+                .map_err(|_| SourceError::BadEpoch(v.to_owned()));
         }
         Ok(self.commit_time.unwrap_or_else(|| {
             warn!("not a git checkout and no SOURCE_DATE_EPOCH: file times in the tarball are 1970-01-01");
@@ -260,7 +292,13 @@ async fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
         let err = String::from_utf8_lossy(&out.stderr);
-        Err(err.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("git failed").trim().to_owned())
+        Err(err
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("git failed")
+            .trim()
+            .to_owned())
     }
 }
 
@@ -271,12 +309,22 @@ mod tests {
     #[test]
     fn commit_url_derivation() {
         let c = Some("0123456789abcdef0123456789abcdef01234567");
-        assert_eq!(commit_url(Some("https://x/y"), None, None, c).as_deref(), Some("https://x/y"));
+        assert_eq!(
+            commit_url(Some("https://x/y"), None, None, c).as_deref(),
+            Some("https://x/y")
+        );
         assert_eq!(
             commit_url(None, Some(("GoogleCloudPlatform", "guest-agent")), None, c).as_deref(),
-            Some("https://github.com/GoogleCloudPlatform/guest-agent/tree/0123456789abcdef0123456789abcdef01234567")
+            Some(
+                "https://github.com/GoogleCloudPlatform/guest-agent/tree/0123456789abcdef0123456789abcdef01234567"
+            )
         );
-        for origin in ["https://github.com/o/r.git", "git@github.com:o/r.git", "https://github.com/o/r", "ssh://git@github.com/o/r.git"] {
+        for origin in [
+            "https://github.com/o/r.git",
+            "git@github.com:o/r.git",
+            "https://github.com/o/r",
+            "ssh://git@github.com/o/r.git",
+        ] {
             assert_eq!(
                 commit_url(None, None, Some(origin), c).as_deref(),
                 Some("https://github.com/o/r/tree/0123456789abcdef0123456789abcdef01234567"),
@@ -292,7 +340,10 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         std::fs::create_dir(d.path().join("agent")).unwrap();
         let root = d.path().canonicalize().unwrap();
-        assert_eq!(resolve_build_dir(&root, Some("agent")).unwrap(), root.join("agent"));
+        assert_eq!(
+            resolve_build_dir(&root, Some("agent")).unwrap(),
+            root.join("agent")
+        );
         assert_eq!(resolve_build_dir(&root, None).unwrap(), root);
         for bad in ["../x", "/etc", "missing"] {
             assert!(resolve_build_dir(&root, Some(bad)).is_err(), "{bad}");

@@ -30,7 +30,12 @@ pub struct TarballStats {
 /// Writes `dest` (a `.tar.gz`) from `build_dir`, with every entry under
 /// `top/` and every mtime `mtime`. Written to a temporary file beside
 /// `dest` and renamed, so a failure leaves nothing behind.
-pub fn write_orig_tarball(build_dir: &Path, dest: &Path, top: &str, mtime: u64) -> Result<TarballStats, SourceError> {
+pub fn write_orig_tarball(
+    build_dir: &Path,
+    dest: &Path,
+    top: &str,
+    mtime: u64,
+) -> Result<TarballStats, SourceError> {
     let dir = dest.parent().unwrap_or(Path::new("."));
     let werr = |source| SourceError::Write {
         path: dest.to_owned(),
@@ -59,10 +64,16 @@ pub fn write_orig_tarball(build_dir: &Path, dest: &Path, top: &str, mtime: u64) 
         });
     for entry in walker {
         let entry = entry.map_err(|e| SourceError::Read {
-            path: e.path().map(Path::to_owned).unwrap_or_else(|| build_dir.to_owned()),
+            path: e
+                .path()
+                .map(Path::to_owned)
+                .unwrap_or_else(|| build_dir.to_owned()),
             detail: e.to_string(),
         })?;
-        let rel = entry.path().strip_prefix(build_dir).expect("walkdir yields paths under its root");
+        let rel = entry
+            .path()
+            .strip_prefix(build_dir)
+            .expect("walkdir yields paths under its root");
         let Some(rel) = rel.to_str() else {
             return Err(SourceError::Read {
                 path: entry.path().to_owned(),
@@ -87,7 +98,11 @@ pub fn write_orig_tarball(build_dir: &Path, dest: &Path, top: &str, mtime: u64) 
                 detail: e.to_string(),
             })?;
             use std::os::unix::fs::PermissionsExt;
-            let mode = if meta.permissions().mode() & 0o111 != 0 { 0o755 } else { 0o644 };
+            let mode = if meta.permissions().mode() & 0o111 != 0 {
+                0o755
+            } else {
+                0o644
+            };
             let mut h = header(EntryType::Regular, mode, meta.len(), mtime);
             let f = File::open(entry.path()).map_err(rerr)?;
             builder.append_data(&mut h, &name, f).map_err(werr)?;

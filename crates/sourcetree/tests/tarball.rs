@@ -22,7 +22,11 @@ fn tree(root: &Path) {
         std::fs::write(p, body).unwrap();
     }
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(root.join("src/main.sh"), std::fs::Permissions::from_mode(0o775)).unwrap();
+    std::fs::set_permissions(
+        root.join("src/main.sh"),
+        std::fs::Permissions::from_mode(0o775),
+    )
+    .unwrap();
     std::os::unix::fs::symlink("main.sh", root.join("src/link")).unwrap();
 }
 
@@ -72,11 +76,21 @@ fn content_rule_and_normalised_headers() {
     );
     for (name, mode, mtime, uid, gid) in &entries {
         assert_eq!((*mtime, *uid, *gid), (1_700_000_000, 0, 0), "{name}");
-        let want = if name.ends_with('/') || name.ends_with("main.sh") { 0o755 } else if name.ends_with("link") { 0o777 } else { 0o644 };
+        let want = if name.ends_with('/') || name.ends_with("main.sh") {
+            0o755
+        } else if name.ends_with("link") {
+            0o777
+        } else {
+            0o644
+        };
         assert_eq!(*mode, want, "{name}");
     }
     // tar(1) reads it.
-    let st = std::process::Command::new("tar").arg("-tzf").arg(&out).output().unwrap();
+    let st = std::process::Command::new("tar")
+        .arg("-tzf")
+        .arg(&out)
+        .output()
+        .unwrap();
     assert!(st.status.success());
 }
 
@@ -88,8 +102,12 @@ fn same_tree_gives_same_bytes() {
     tree(&a);
     tree(&b);
     // Different times on disk must not matter.
-    let f = std::fs::File::options().write(true).open(b.join("README.md")).unwrap();
-    f.set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(12345)).unwrap();
+    let f = std::fs::File::options()
+        .write(true)
+        .open(b.join("README.md"))
+        .unwrap();
+    f.set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(12345))
+        .unwrap();
     let (ta, tb) = (d.path().join("a.tar.gz"), d.path().join("b.tar.gz"));
     write_orig_tarball(&a, &ta, "x-1.0", 42).unwrap();
     write_orig_tarball(&b, &tb, "x-1.0", 42).unwrap();
@@ -104,7 +122,8 @@ fn failure_leaves_nothing_behind() {
     let d = tempfile::tempdir().unwrap();
     let out_dir = d.path().join("out");
     std::fs::create_dir(&out_dir).unwrap();
-    let e = write_orig_tarball(&d.path().join("missing"), &out_dir.join("x.tar.gz"), "x", 0).unwrap_err();
+    let e = write_orig_tarball(&d.path().join("missing"), &out_dir.join("x.tar.gz"), "x", 0)
+        .unwrap_err();
     assert!(e.to_string().contains("missing"), "{e}");
     assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 0);
 }
@@ -119,7 +138,12 @@ async fn tree_from_a_git_checkout_knows_its_commit_and_time() {
     assert_eq!(t.source_date_epoch(None).unwrap(), 1_767_225_600);
     assert_eq!(t.source_date_epoch(Some("99")).unwrap(), 99);
     assert!(t.source_date_epoch(Some("yesterday")).is_err());
-    assert!(t.packaging().unwrap_err().to_string().contains("no packaging/ folder"));
+    assert!(
+        t.packaging()
+            .unwrap_err()
+            .to_string()
+            .contains("no packaging/ folder")
+    );
 }
 
 #[tokio::test]
@@ -132,6 +156,8 @@ async fn clone_at_a_ref() {
     assert_eq!(t.commit(), Some(first.as_str()));
     let t = SourceTree::clone_at(&url, "master", None).await.unwrap();
     assert_eq!(t.commit(), Some(f.head().as_str()));
-    let e = SourceTree::clone_at(&url, "no-such-ref", None).await.unwrap_err();
+    let e = SourceTree::clone_at(&url, "no-such-ref", None)
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("no-such-ref"), "{e}");
 }

@@ -16,10 +16,19 @@ impl GitFixture {
     pub fn new() -> GitFixture {
         let dir = tempfile::tempdir().expect("temp dir");
         let f = GitFixture { dir };
-        git(f.dir.path(), &["init", "--quiet", "--initial-branch=master", "work"]);
+        git(
+            f.dir.path(),
+            &["init", "--quiet", "--initial-branch=master", "work"],
+        );
         f.commit("initial");
-        git(f.dir.path(), &["clone", "--quiet", "--bare", "work", "remote.git"]);
-        git(&f.work(), &["remote", "add", "origin", f.remote().to_str().unwrap()]);
+        git(
+            f.dir.path(),
+            &["clone", "--quiet", "--bare", "work", "remote.git"],
+        );
+        git(
+            &f.work(),
+            &["remote", "add", "origin", f.remote().to_str().unwrap()],
+        );
         f
     }
 
@@ -52,7 +61,10 @@ impl GitFixture {
 
     /// Makes a commit in `work` and returns its sha (not pushed).
     pub fn commit(&self, message: &str) -> String {
-        git(&self.work(), &["commit", "--quiet", "--allow-empty", "-m", message]);
+        git(
+            &self.work(),
+            &["commit", "--quiet", "--allow-empty", "-m", message],
+        );
         self.head()
     }
 
@@ -75,13 +87,22 @@ impl GitFixture {
             .iter()
             .map(|n| format!("create refs/tags/{n} {commit}\n"))
             .collect();
-        run(&self.remote(), &["update-ref", "--stdin"], Some(input.as_bytes()));
+        run(
+            &self.remote(),
+            &["update-ref", "--stdin"],
+            Some(input.as_bytes()),
+        );
     }
 
     /// The commit each tag of the remote points at (peeled), by name.
     pub fn remote_tag_commit(&self, name: &str) -> Option<String> {
         let out = Command::new("git")
-            .args(["rev-parse", "--verify", "--quiet", &format!("refs/tags/{name}^{{commit}}")])
+            .args([
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("refs/tags/{name}^{{commit}}"),
+            ])
             .current_dir(self.remote())
             .output()
             .expect("git runs");
@@ -100,9 +121,12 @@ impl GitFixture {
 
     /// The object type of `refs/tags/<name>` in the remote (`tag` when annotated).
     pub fn remote_tag_type(&self, name: &str) -> String {
-        git(&self.remote(), &["cat-file", "-t", &format!("refs/tags/{name}")])
-            .trim()
-            .to_owned()
+        git(
+            &self.remote(),
+            &["cat-file", "-t", &format!("refs/tags/{name}")],
+        )
+        .trim()
+        .to_owned()
     }
 }
 
@@ -153,7 +177,11 @@ fn run(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> String {
         .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("HOME", dir)
-        .stdin(if stdin.is_some() { std::process::Stdio::piped() } else { std::process::Stdio::null() })
+        .stdin(if stdin.is_some() {
+            std::process::Stdio::piped()
+        } else {
+            std::process::Stdio::null()
+        })
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

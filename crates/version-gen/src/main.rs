@@ -28,9 +28,6 @@ Exit codes: 0 ok, 1 failure, 2 usage error.";
 #[derive(Debug, Parser)]
 #[command(name = "version-gen", version, after_help = AFTER_HELP)]
 struct Cli {
-    #[command(flatten)]
-    forge: ForgeArgs,
-
     /// The UTC day to version for [default: today in UTC].
     #[arg(long, value_name = "YYYYMMDD", value_parser = parse_day)]
     date: Option<Day>,
@@ -48,6 +45,9 @@ struct Cli {
     dev: bool,
 
     #[command(flatten)]
+    forge: ForgeArgs,
+
+    #[command(flatten)]
     verbosity: Verbosity,
 }
 
@@ -58,7 +58,9 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    let artifacts = std::env::var_os("ARTIFACTS").filter(|a| !a.is_empty()).map(PathBuf::from);
+    let artifacts = std::env::var_os("ARTIFACTS")
+        .filter(|a| !a.is_empty())
+        .map(PathBuf::from);
     let workspace = cli.workspace.as_ref().map(Workspace::new);
     let result = runtime.block_on(run(&cli));
     let record = match &result {
@@ -83,7 +85,10 @@ fn main() -> ExitCode {
     match (result, handoff_error) {
         (Ok(rec), None) => {
             if cli.json {
-                println!("{}", serde_json::to_string(&rec).expect("record serialises"));
+                println!(
+                    "{}",
+                    serde_json::to_string(&rec).expect("record serialises")
+                );
             } else {
                 println!("{}", rec.version.as_deref().unwrap_or_default());
             }
@@ -106,7 +111,10 @@ async fn run(cli: &Cli) -> Result<VersionRecord, ReleaseError> {
     let day = cli.date.unwrap_or_else(|| Day::from_utc(now));
     let cwd = std::env::current_dir()
         .map_err(|e| ReleaseError::Usage(format!("cannot read the current folder: {e}")))?;
-    let forge = cli.forge.open(&cwd, std::env::var("GITHUB_TOKEN").ok()).await?;
+    let forge = cli
+        .forge
+        .open(&cwd, std::env::var("GITHUB_TOKEN").ok())
+        .await?;
     version::generate(forge.as_ref(), day).await
 }
 
