@@ -260,7 +260,8 @@ fn scan(text: &str) -> Result<Vec<Scanned>, ParseError> {
                 ));
             };
             // A paragraph is only opened by a field, so both are non-empty.
-            if let (Some(field), Some(span)) = (cur.paragraph.fields.last_mut(), cur.spans.last_mut())
+            if let (Some(field), Some(span)) =
+                (cur.paragraph.fields.last_mut(), cur.spans.last_mut())
             {
                 field.value.push('\n');
                 field.value.push_str(&line.text[1..]);

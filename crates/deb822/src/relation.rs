@@ -224,7 +224,10 @@ mod tests {
         assert_eq!(d.name, "foo:any");
         assert_eq!(d.constraint, Some((">>".into(), "1:2.0~rc1-3".into())));
         assert_eq!(d.arch.as_deref(), Some("amd64 !i386"));
-        assert_eq!(d.profiles.as_deref(), Some("<!nocheck> <cross !pkg.foo.bar>"));
+        assert_eq!(
+            d.profiles.as_deref(),
+            Some("<!nocheck> <cross !pkg.foo.bar>")
+        );
     }
 
     #[test]
@@ -256,15 +259,27 @@ mod tests {
     fn errors_name_what_is_wrong_and_where() {
         let msg = |s: &str| parse_relations(s).unwrap_err().to_string();
         assert_eq!(msg("a | | b"), "line 1: empty alternative in \"a | | b\"");
-        assert_eq!(msg("a,\n b (1.0)"), "line 2: expected an operator (<<, <=, =, >=, >>) in \"(1.0)\"");
+        assert_eq!(
+            msg("a,\n b (1.0)"),
+            "line 2: expected an operator (<<, <=, =, >=, >>) in \"(1.0)\""
+        );
         assert_eq!(msg("a (>= 1.0"), "line 1: missing `)` after `a`");
         assert_eq!(msg("a (>= )"), "line 1: invalid version in \"(>=)\"");
         assert_eq!(msg("a >= 1.0"), "line 1: unexpected \">= 1.0\" after `a`");
-        assert_eq!(msg("(>= 1)"), "line 1: missing package name before \"(>= 1)\"");
+        assert_eq!(
+            msg("(>= 1)"),
+            "line 1: missing package name before \"(>= 1)\""
+        );
         assert_eq!(msg("a [ ]"), "line 1: empty architecture list after `a`");
         assert_eq!(msg("a <>"), "line 1: empty build profile list after `a`");
-        assert_eq!(msg("a [amd64 (x)]"), "line 1: unexpected `(` before `]` after `a`");
+        assert_eq!(
+            msg("a [amd64 (x)]"),
+            "line 1: unexpected `(` before `]` after `a`"
+        );
         assert_eq!(msg("fo/o"), "line 1: invalid package name \"fo/o\"");
-        assert_eq!(msg("a <x> [amd64]"), "line 1: unexpected \"[amd64]\" after `a`");
+        assert_eq!(
+            msg("a <x> [amd64]"),
+            "line 1: unexpected \"[amd64]\" after `a`"
+        );
     }
 }

@@ -52,7 +52,13 @@ fn a_source_with_two_binary_packages() {
     let names: Vec<_> = agent.fields.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(
         names,
-        ["Package", "Architecture", "Depends", "Conflicts", "Description"]
+        [
+            "Package",
+            "Architecture",
+            "Depends",
+            "Conflicts",
+            "Description"
+        ]
     );
     assert_eq!(
         agent.get("description"),
@@ -182,7 +188,11 @@ fn insert_in_a_later_paragraph_and_at_end_of_text() {
 
 #[test]
 fn insert_errors() {
-    let err = |p: usize, f: &str, l: &str| insert_after_field(CONTROL, p, f, l).unwrap_err().to_string();
+    let err = |p: usize, f: &str, l: &str| {
+        insert_after_field(CONTROL, p, f, l)
+            .unwrap_err()
+            .to_string()
+    };
     insta::assert_snapshot!(err(3, "Source", "X: y"), @"no paragraph 3 to insert into: the text has 3");
     insta::assert_snapshot!(err(1, "Source", "X: y"), @"line 13: paragraph 1 has no `Source` field");
     insta::assert_snapshot!(err(0, "Source", "X: y\nZ: w"), @r#"the inserted line "X: y\nZ: w" is not a single `Field: value` line"#);

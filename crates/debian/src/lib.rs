@@ -52,7 +52,8 @@ pub fn read_control(path: &Path) -> Result<Control, BuildError> {
     let text = std::fs::read_to_string(path).map_err(|e| BuildError::Packaging {
         path: path.to_owned(),
         detail: if e.kind() == std::io::ErrorKind::NotFound {
-            "no debian/control: packagebuild-deb builds from packaging/debian (control, rules, ...)".into()
+            "no debian/control: packagebuild-deb builds from packaging/debian (control, rules, ...)"
+                .into()
         } else {
             format!("cannot read it: {e}")
         },
@@ -67,12 +68,16 @@ pub fn parse_control(path: &Path, text: &str) -> Result<Control, BuildError> {
         detail,
     };
     let paras = deb822::parse(text).map_err(|e| bad(format!("not a valid control file: {e}")))?;
-    let first = paras.first().ok_or_else(|| bad("is empty: it needs a Source: paragraph".into()))?;
+    let first = paras
+        .first()
+        .ok_or_else(|| bad("is empty: it needs a Source: paragraph".into()))?;
     let source = first
         .get("Source")
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| bad("the first paragraph has no Source: field; add `Source: <name>`".into()))?
+        .ok_or_else(|| {
+            bad("the first paragraph has no Source: field; add `Source: <name>`".into())
+        })?
         .to_owned();
     if !valid_package_name(&source) {
         return Err(bad(format!(
@@ -86,7 +91,9 @@ pub fn parse_control(path: &Path, text: &str) -> Result<Control, BuildError> {
         }
     }
     if packages.is_empty() {
-        return Err(bad("declares no binary package (no paragraph with Package:)".into()));
+        return Err(bad(
+            "declares no binary package (no paragraph with Package:)".into(),
+        ));
     }
     let build_depends = ["Build-Depends", "Build-Depends-Indep", "Build-Depends-Arch"]
         .iter()
@@ -107,7 +114,8 @@ pub fn parse_control(path: &Path, text: &str) -> Result<Control, BuildError> {
 fn valid_package_name(n: &str) -> bool {
     n.len() >= 2
         && n.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+-.".contains(&b))
+        && n.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+-.".contains(&b))
 }
 
 /// `debian/control` with `XB-Git: <url>` right after `Source:`.
@@ -169,16 +177,24 @@ impl DebBuilder {
         let control = read_control(&debian.join("control"))?;
         let changelog = std::fs::read_to_string(debian.join("changelog")).ok();
         let major = self.major()?;
-        if let Some(n) = ctx.target.strip_prefix("deb").and_then(|n| n.parse::<u32>().ok())
+        if let Some(n) = ctx
+            .target
+            .strip_prefix("deb")
+            .and_then(|n| n.parse::<u32>().ok())
             && n != major
         {
-            warn!("target {} on a Debian {major} host: the packages are built for Debian {major}", ctx.target);
+            warn!(
+                "target {} on a Debian {major} host: the packages are built for Debian {major}",
+                ctx.target
+            );
         }
         let release = release_for(changelog.as_deref(), major);
         let top = format!("{}-{}", control.source, ctx.version);
         Ok(Prepared {
             src_dir: ctx.scratch.join(&top),
-            orig: ctx.scratch.join(format!("{}_{}.orig.tar.gz", control.source, ctx.version)),
+            orig: ctx
+                .scratch
+                .join(format!("{}_{}.orig.tar.gz", control.source, ctx.version)),
             control,
             release,
             top,
@@ -187,7 +203,10 @@ impl DebBuilder {
 
     fn build_env(ctx: &BuildContext<'_>, release: &str) -> Vec<(String, String)> {
         let mut env = vec![
-            ("DEB_BUILD_OPTIONS".to_owned(), "noautodbgsym nocheck".to_owned()),
+            (
+                "DEB_BUILD_OPTIONS".to_owned(),
+                "noautodbgsym nocheck".to_owned(),
+            ),
             ("VERSION".to_owned(), ctx.version.clone()),
             ("RELEASE".to_owned(), release.to_owned()),
         ];
@@ -206,8 +225,13 @@ impl DebBuilder {
         }
         info!("installing build dependencies: {}", unmet.join(", "));
         let mut cmd = Command::new("apt-get");
-        cmd.args(["satisfy", "-y", "--no-install-recommends", &unmet.join(", ")])
-            .env("DEBIAN_FRONTEND", "noninteractive");
+        cmd.args([
+            "satisfy",
+            "-y",
+            "--no-install-recommends",
+            &unmet.join(", "),
+        ])
+        .env("DEBIAN_FRONTEND", "noninteractive");
         let log = dir.with_extension("build-deps.log");
         run_logged(cmd, "apt-get satisfy", &log).await?;
         let still = unmet_build_deps(dir).await?;
@@ -250,7 +274,12 @@ pub fn parse_unmet(stderr: &str) -> Vec<String> {
                 let mut cur = String::new();
                 let mut depth = 0;
                 for tok in rest.split_whitespace() {
-                    if !cur.is_empty() && depth == 0 && !tok.starts_with('(') && !tok.starts_with('|') && !cur.ends_with('|') {
+                    if !cur.is_empty()
+                        && depth == 0
+                        && !tok.starts_with('(')
+                        && !tok.starts_with('|')
+                        && !cur.ends_with('|')
+                    {
                         out.push(std::mem::take(&mut cur));
                     }
                     if !cur.is_empty() {
@@ -282,20 +311,53 @@ impl PackageBuilder for DebBuilder {
         let p = self.prepare(ctx)?;
         let v = &ctx.version;
         let mut plan = vec![
-            format!("source package {}, binary packages {}", p.control.source, p.control.packages.join(", ")),
+            format!(
+                "source package {}, binary packages {}",
+                p.control.source,
+                p.control.packages.join(", ")
+            ),
             format!("version 1:{v}-{}", p.release),
-            format!("write {} from {} (without .git and packaging), top folder {}/", p.orig.display(), ctx.tree.build_dir().display(), p.top),
-            format!("unpack into {} and copy packaging/debian to debian/", p.src_dir.display()),
+            format!(
+                "write {} from {} (without .git and packaging), top folder {}/",
+                p.orig.display(),
+                ctx.tree.build_dir().display(),
+                p.top
+            ),
+            format!(
+                "unpack into {} and copy packaging/debian to debian/",
+                p.src_dir.display()
+            ),
             match &ctx.commit_url {
                 Some(u) => format!("debian/control: add `XB-Git: {u}` after Source:"),
                 None => "debian/control: unchanged (no commit URL)".into(),
             },
-            format!("debian/changelog: regenerate as {} (1:{v}-{}) stable", p.control.source, p.release),
-            format!("check build dependencies: {}", if p.control.build_depends.is_empty() { "none".into() } else { p.control.build_depends.join(", ") }),
+            format!(
+                "debian/changelog: regenerate as {} (1:{v}-{}) stable",
+                p.control.source, p.release
+            ),
+            format!(
+                "check build dependencies: {}",
+                if p.control.build_depends.is_empty() {
+                    "none".into()
+                } else {
+                    p.control.build_depends.join(", ")
+                }
+            ),
         ];
-        let env: Vec<String> = Self::build_env(ctx, &p.release).iter().map(|(k, v)| format!("{k}={v:?}")).collect();
-        plan.push(format!("run in {}: {} dpkg-buildpackage -us -uc", p.src_dir.display(), env.join(" ")));
-        plan.push(format!("collect from {}: *.deb, *.dsc, {}, *.debian.tar.* / *.diff.gz", ctx.scratch.display(), file_name(&p.orig)));
+        let env: Vec<String> = Self::build_env(ctx, &p.release)
+            .iter()
+            .map(|(k, v)| format!("{k}={v:?}"))
+            .collect();
+        plan.push(format!(
+            "run in {}: {} dpkg-buildpackage -us -uc",
+            p.src_dir.display(),
+            env.join(" ")
+        ));
+        plan.push(format!(
+            "collect from {}: *.deb, *.dsc, {}, *.debian.tar.* / *.diff.gz",
+            ctx.scratch.display(),
+            file_name(&p.orig)
+        ));
         Ok(plan)
     }
 
@@ -303,15 +365,29 @@ impl PackageBuilder for DebBuilder {
         let p = self.prepare(ctx)?;
         require_tool("dpkg-buildpackage")?;
         require_tool("fakeroot")?;
-        let stats = sourcetree::write_orig_tarball(ctx.tree.build_dir(), &p.orig, &p.top, ctx.source_date_epoch)?;
-        info!("wrote {} ({} files, {} bytes)", p.orig.display(), stats.files, stats.bytes);
+        let stats = sourcetree::write_orig_tarball(
+            ctx.tree.build_dir(),
+            &p.orig,
+            &p.top,
+            ctx.source_date_epoch,
+        )?;
+        info!(
+            "wrote {} ({} files, {} bytes)",
+            p.orig.display(),
+            stats.files,
+            stats.bytes
+        );
         unpack(&p.orig, &ctx.scratch)?;
-        copy_tree(&ctx.tree.packaging()?.join("debian"), &p.src_dir.join("debian"))?;
+        copy_tree(
+            &ctx.tree.packaging()?.join("debian"),
+            &p.src_dir.join("debian"),
+        )?;
 
         let control_path = p.src_dir.join("debian/control");
         if let Some(url) = &ctx.commit_url {
             let edited = control_with_git(&p.control, url)?;
-            std::fs::write(&control_path, edited).map_err(BuildError::io("cannot write", &control_path))?;
+            std::fs::write(&control_path, edited)
+                .map_err(BuildError::io("cannot write", &control_path))?;
         }
         let log_path = p.src_dir.join("debian/changelog");
         let text = changelog(
@@ -334,12 +410,19 @@ impl PackageBuilder for DebBuilder {
 
         let mut packages = Vec::new();
         let mut extra = Vec::new();
-        for entry in std::fs::read_dir(&ctx.scratch).map_err(BuildError::io("cannot list", &ctx.scratch))? {
-            let path = entry.map_err(BuildError::io("cannot list", &ctx.scratch))?.path();
+        for entry in
+            std::fs::read_dir(&ctx.scratch).map_err(BuildError::io("cannot list", &ctx.scratch))?
+        {
+            let path = entry
+                .map_err(BuildError::io("cannot list", &ctx.scratch))?
+                .path();
             let name = file_name(&path);
             if name.ends_with(".deb") || name.ends_with(".dsc") {
                 packages.push(path);
-            } else if name.ends_with(".orig.tar.gz") || name.contains(".debian.tar.") || name.ends_with(".diff.gz") {
+            } else if name.ends_with(".orig.tar.gz")
+                || name.contains(".debian.tar.")
+                || name.ends_with(".diff.gz")
+            {
                 extra.push(path);
             }
         }
@@ -369,20 +452,26 @@ impl PackageBuilder for DebBuilder {
 }
 
 fn file_name(p: &Path) -> String {
-    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn unpack(tarball: &Path, into: &Path) -> Result<(), BuildError> {
     let f = std::fs::File::open(tarball).map_err(BuildError::io("cannot read", tarball))?;
     let mut a = tar::Archive::new(flate2::read::GzDecoder::new(f));
     a.set_preserve_permissions(true);
-    a.unpack(into).map_err(BuildError::io("cannot unpack", tarball))
+    a.unpack(into)
+        .map_err(BuildError::io("cannot unpack", tarball))
 }
 
 /// Copies a folder, keeping modes and symlinks (debian/rules must stay
 /// executable).
 fn copy_tree(from: &Path, to: &Path) -> Result<(), BuildError> {
-    for entry in walkdir::WalkDir::new(from).follow_links(false).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(from)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
         let entry = entry.map_err(|e| BuildError::Packaging {
             path: from.to_owned(),
             detail: format!("cannot read: {e}"),
@@ -393,8 +482,10 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), BuildError> {
         if ft.is_dir() {
             std::fs::create_dir_all(&dest).map_err(BuildError::io("cannot create", &dest))?;
         } else if ft.is_symlink() {
-            let target = std::fs::read_link(entry.path()).map_err(BuildError::io("cannot read", entry.path()))?;
-            std::os::unix::fs::symlink(target, &dest).map_err(BuildError::io("cannot create", &dest))?;
+            let target = std::fs::read_link(entry.path())
+                .map_err(BuildError::io("cannot read", entry.path()))?;
+            std::os::unix::fs::symlink(target, &dest)
+                .map_err(BuildError::io("cannot create", &dest))?;
         } else {
             std::fs::copy(entry.path(), &dest).map_err(BuildError::io("cannot copy to", &dest))?;
         }

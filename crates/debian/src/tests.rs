@@ -24,8 +24,17 @@ fn control_fields() {
     let c = parse_control(Path::new("debian/control"), CONTROL).unwrap();
     assert_eq!(c.source, "guest-hello");
     assert_eq!(c.packages, ["guest-hello"]);
-    assert_eq!(c.maintainer.as_deref(), Some("Guest OS Team <guest-os@example.com>"));
-    assert_eq!(c.build_depends, ["debhelper-compat (= 13)", "libfoo-dev (>= 1.2) | libbar-dev"]);
+    assert_eq!(
+        c.maintainer.as_deref(),
+        Some("Guest OS Team <guest-os@example.com>")
+    );
+    assert_eq!(
+        c.build_depends,
+        [
+            "debhelper-compat (= 13)",
+            "libfoo-dev (>= 1.2) | libbar-dev"
+        ]
+    );
 }
 
 #[test]
@@ -37,7 +46,12 @@ fn control_with_git_line() {
 
 #[test]
 fn generated_changelog() {
-    insta::assert_snapshot!(changelog("guest-hello", "1:20261127.00-g1+deb12", Some("Guest OS Team <guest-os@example.com>"), 1_796_227_509));
+    insta::assert_snapshot!(changelog(
+        "guest-hello",
+        "1:20261127.00-g1+deb12",
+        Some("Guest OS Team <guest-os@example.com>"),
+        1_796_227_509
+    ));
 }
 
 #[test]
@@ -60,8 +74,14 @@ fn bad_controls_are_clear_errors() {
 #[test]
 fn release_suffix_rule() {
     assert_eq!(release_for(None, 12), "g1");
-    assert_eq!(release_for(Some("x (1:1-g1) stable; urgency=medium"), 12), "g1");
-    assert_eq!(release_for(Some("x (1:20240101.00-g1+deb12) stable"), 11), "g1+deb11");
+    assert_eq!(
+        release_for(Some("x (1:1-g1) stable; urgency=medium"), 12),
+        "g1"
+    );
+    assert_eq!(
+        release_for(Some("x (1:20240101.00-g1+deb12) stable"), 11),
+        "g1+deb11"
+    );
 }
 
 #[test]
@@ -76,5 +96,12 @@ fn debian_versions() {
 #[test]
 fn unmet_dependencies_are_listed() {
     let err = "dpkg-checkbuilddeps: error: Unmet build dependencies: debhelper-compat (= 13) libfoo-dev (>= 1.2) | libbar-dev golang-go\n";
-    assert_eq!(parse_unmet(err), ["debhelper-compat (= 13)", "libfoo-dev (>= 1.2) | libbar-dev", "golang-go"]);
+    assert_eq!(
+        parse_unmet(err),
+        [
+            "debhelper-compat (= 13)",
+            "libfoo-dev (>= 1.2) | libbar-dev",
+            "golang-go"
+        ]
+    );
 }

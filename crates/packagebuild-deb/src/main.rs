@@ -26,7 +26,7 @@ object with different bytes exists at the destination).";
 
 /// Builds .deb packages (and the Debian source package) from packaging/debian.
 #[derive(Debug, Parser)]
-#[command(name = "packagebuild-deb", version, after_help = AFTER_HELP)]
+#[command(name = "packagebuild-deb", after_help = AFTER_HELP)]
 struct Cli {
     #[command(flatten)]
     common: CommonArgs,

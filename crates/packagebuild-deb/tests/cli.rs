@@ -9,26 +9,36 @@ use testsupport::git::{GitFixture, git};
 
 const BIN: &str = env!("CARGO_BIN_EXE_packagebuild-deb");
 const V: &str = "20261127.00";
-const COMMIT_URL: &str = "https://github.com/GoogleCloudPlatform/example/tree/0123456789abcdef0123456789abcdef01234567";
+const COMMIT_URL: &str =
+    "https://github.com/GoogleCloudPlatform/example/tree/0123456789abcdef0123456789abcdef01234567";
 
 fn build(cwd: &Path, args: &[&str]) -> Output {
     run(BIN, cwd, args, &[])
 }
 
 fn read_json(p: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))).unwrap()
+    serde_json::from_slice(&std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
+        .unwrap()
 }
 
 fn files(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
-        .map(|r| r.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+        .map(|r| {
+            r.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     v.sort();
     v
 }
 
 fn deb_field(deb: &Path, field: &str) -> String {
-    let o = std::process::Command::new("dpkg-deb").arg("-f").arg(deb).arg(field).output().unwrap();
+    let o = std::process::Command::new("dpkg-deb")
+        .arg("-f")
+        .arg(deb)
+        .arg(field)
+        .output()
+        .unwrap();
     String::from_utf8_lossy(&o.stdout).trim().to_owned()
 }
 
@@ -43,11 +53,25 @@ fn help() {
 fn shell_tool_builds_verifies_stages_and_records() {
     let f = GitFixture::from_example("shell-tool");
     let d = tempfile::tempdir().unwrap();
-    let (out, stage, ws) = (d.path().join("out"), d.path().join("stage"), d.path().join("ws"));
+    let (out, stage, ws) = (
+        d.path().join("out"),
+        d.path().join("stage"),
+        d.path().join("ws"),
+    );
     let o = build(
         &f.work(),
-        &["--version", V, "--out", out.to_str().unwrap(), "--stage", stage.to_str().unwrap(),
-          "--workspace", ws.to_str().unwrap(), "--commit-url", COMMIT_URL],
+        &[
+            "--version",
+            V,
+            "--out",
+            out.to_str().unwrap(),
+            "--stage",
+            stage.to_str().unwrap(),
+            "--workspace",
+            ws.to_str().unwrap(),
+            "--commit-url",
+            COMMIT_URL,
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let expected = [
@@ -72,48 +96,113 @@ fn shell_tool_builds_verifies_stages_and_records() {
     assert_eq!(rec["commit"], f.head().as_str());
     let arts = rec["artifacts"].as_array().unwrap();
     assert_eq!(arts.len(), 4);
-    let deb_rec = arts.iter().find(|a| a["file"] == "guest-hello_20261127.00-g1_all.deb").unwrap();
+    let deb_rec = arts
+        .iter()
+        .find(|a| a["file"] == "guest-hello_20261127.00-g1_all.deb")
+        .unwrap();
     assert_eq!(deb_rec["package"]["version"], "1:20261127.00-g1");
     assert_eq!(deb_rec["package"]["arch"], "all");
-    assert!(deb_rec["staged_url"].as_str().unwrap().starts_with("file://"));
+    assert!(
+        deb_rec["staged_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("file://")
+    );
     // stdout is the artifact table.
-    assert!(stdout(&o).contains("guest-hello_20261127.00-g1_all.deb"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("guest-hello_20261127.00-g1_all.deb"),
+        "{}",
+        stdout(&o)
+    );
 
     // The same commit again: the same orig tarball bytes, and the staged
     // files count as done (nothing overwritten, exit 0).
-    let o2 = build(&f.work(), &["--version", V, "--stage", stage.to_str().unwrap(), "--json", "--commit-url", COMMIT_URL]);
+    let o2 = build(
+        &f.work(),
+        &[
+            "--version",
+            V,
+            "--stage",
+            stage.to_str().unwrap(),
+            "--json",
+            "--commit-url",
+            COMMIT_URL,
+        ],
+    );
     assert!(o2.status.success(), "{}", stderr(&o2));
     let rec2: serde_json::Value = serde_json::from_str(&stdout(&o2)).unwrap();
-    let sha = |r: &serde_json::Value, f: &str| r["artifacts"].as_array().unwrap().iter().find(|a| a["file"] == f).unwrap()["sha256"].clone();
-    assert_eq!(sha(&rec, "guest-hello_20261127.00.orig.tar.gz"), sha(&rec2, "guest-hello_20261127.00.orig.tar.gz"));
+    let sha = |r: &serde_json::Value, f: &str| {
+        r["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["file"] == f)
+            .unwrap()["sha256"]
+            .clone()
+    };
+    assert_eq!(
+        sha(&rec, "guest-hello_20261127.00.orig.tar.gz"),
+        sha(&rec2, "guest-hello_20261127.00.orig.tar.gz")
+    );
 }
 
 #[test]
 fn two_binary_packages_and_the_deb_suffix() {
     let f = GitFixture::from_example("multi-deb");
     let d = tempfile::tempdir().unwrap();
-    let o = build(&f.work(), &["--version", V, "--out", d.path().to_str().unwrap()]);
+    let o = build(
+        &f.work(),
+        &["--version", V, "--out", d.path().to_str().unwrap()],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let fs = files(d.path());
-    for want in ["guest-configs-common_20261127.00-g1+deb12_all.deb", "guest-configs-extra_20261127.00-g1+deb12_all.deb", "guest-configs_20261127.00-g1+deb12.dsc"] {
+    for want in [
+        "guest-configs-common_20261127.00-g1+deb12_all.deb",
+        "guest-configs-extra_20261127.00-g1+deb12_all.deb",
+        "guest-configs_20261127.00-g1+deb12.dsc",
+    ] {
         assert!(fs.contains(&want.to_string()), "{want} not in {fs:?}");
     }
-    assert_eq!(deb_field(&d.path().join("guest-configs-extra_20261127.00-g1+deb12_all.deb"), "Version"), "1:20261127.00-g1+deb12");
+    assert_eq!(
+        deb_field(
+            &d.path()
+                .join("guest-configs-extra_20261127.00-g1+deb12_all.deb"),
+            "Version"
+        ),
+        "1:20261127.00-g1+deb12"
+    );
 }
 
 #[test]
 fn compiled_program_reads_version_and_env() {
     let f = GitFixture::from_example("c-hello");
     let d = tempfile::tempdir().unwrap();
-    let o = build(&f.work(), &["--version", V, "--out", d.path().to_str().unwrap(), "--env", "TARGET_VERSION=bookworm"]);
+    let o = build(
+        &f.work(),
+        &[
+            "--version",
+            V,
+            "--out",
+            d.path().to_str().unwrap(),
+            "--env",
+            "TARGET_VERSION=bookworm",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let deb = d.path().join("c-hello_20261127.00-g1_amd64.deb");
     assert!(deb.exists(), "{:?}", files(d.path()));
     // The program has the version compiled in.
     let x = tempfile::tempdir().unwrap();
-    let st = std::process::Command::new("dpkg-deb").arg("-x").arg(&deb).arg(x.path()).status().unwrap();
+    let st = std::process::Command::new("dpkg-deb")
+        .arg("-x")
+        .arg(&deb)
+        .arg(x.path())
+        .status()
+        .unwrap();
     assert!(st.success());
-    let out = std::process::Command::new(x.path().join("usr/bin/c-hello")).output().unwrap();
+    let out = std::process::Command::new(x.path().join("usr/bin/c-hello"))
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains(V));
 }
 
@@ -124,15 +213,36 @@ fn build_dir_and_clone_at_a_ref() {
     let elsewhere = tempfile::tempdir().unwrap();
     let o = build(
         elsewhere.path(),
-        &["--repo-url", f.remote().to_str().unwrap(), "--ref", "master", "--build-dir", "agent",
-          "--version", V, "--out", d.path().to_str().unwrap()],
+        &[
+            "--repo-url",
+            f.remote().to_str().unwrap(),
+            "--ref",
+            "master",
+            "--build-dir",
+            "agent",
+            "--version",
+            V,
+            "--out",
+            d.path().to_str().unwrap(),
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(files(d.path()).contains(&"guest-monoagent_20261127.00-g1_all.deb".to_string()), "{:?}", files(d.path()));
+    assert!(
+        files(d.path()).contains(&"guest-monoagent_20261127.00-g1_all.deb".to_string()),
+        "{:?}",
+        files(d.path())
+    );
     // Only the build folder went into the tarball.
-    let list = std::process::Command::new("tar").arg("-tzf").arg(d.path().join("guest-monoagent_20261127.00.orig.tar.gz")).output().unwrap();
+    let list = std::process::Command::new("tar")
+        .arg("-tzf")
+        .arg(d.path().join("guest-monoagent_20261127.00.orig.tar.gz"))
+        .output()
+        .unwrap();
     let list = String::from_utf8_lossy(&list.stdout);
-    assert!(!list.contains("tools/") && !list.contains("packaging"), "{list}");
+    assert!(
+        !list.contains("tools/") && !list.contains("packaging"),
+        "{list}"
+    );
 }
 
 #[test]
@@ -140,10 +250,29 @@ fn dry_run_changes_nothing() {
     let f = GitFixture::from_example("shell-tool");
     let d = tempfile::tempdir().unwrap();
     let (stage, ws) = (d.path().join("stage"), d.path().join("ws"));
-    let o = build(&f.work(), &["--version", V, "--dry-run", "--stage", stage.to_str().unwrap(), "--workspace", ws.to_str().unwrap(), "--commit-url", COMMIT_URL]);
+    let o = build(
+        &f.work(),
+        &[
+            "--version",
+            V,
+            "--dry-run",
+            "--stage",
+            stage.to_str().unwrap(),
+            "--workspace",
+            ws.to_str().unwrap(),
+            "--commit-url",
+            COMMIT_URL,
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
-    for want in ["dpkg-buildpackage -us -uc", "XB-Git: https://github.com", "1:20261127.00-g1", "upload create-only to file://", "results/deb12.json"] {
+    for want in [
+        "dpkg-buildpackage -us -uc",
+        "XB-Git: https://github.com",
+        "1:20261127.00-g1",
+        "upload create-only to file://",
+        "results/deb12.json",
+    ] {
         assert!(text.contains(want), "{want} missing in:\n{text}");
     }
     assert!(!stage.exists() && !ws.exists());
@@ -163,13 +292,31 @@ fn failed_build_writes_a_failed_record_and_uploads_nothing() {
     let f = broken(|w| {
         let rules = w.join("packaging/debian/rules");
         let text = std::fs::read_to_string(&rules).unwrap();
-        std::fs::write(&rules, format!("{text}\noverride_dh_auto_build:\n\techo 'compiler exploded' >&2; exit 7\n")).unwrap();
+        std::fs::write(
+            &rules,
+            format!("{text}\noverride_dh_auto_build:\n\techo 'compiler exploded' >&2; exit 7\n"),
+        )
+        .unwrap();
     });
     let d = tempfile::tempdir().unwrap();
     let (stage, ws) = (d.path().join("stage"), d.path().join("ws"));
-    let o = build(&f.work(), &["--version", V, "--stage", stage.to_str().unwrap(), "--workspace", ws.to_str().unwrap()]);
+    let o = build(
+        &f.work(),
+        &[
+            "--version",
+            V,
+            "--stage",
+            stage.to_str().unwrap(),
+            "--workspace",
+            ws.to_str().unwrap(),
+        ],
+    );
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("dpkg-buildpackage failed") && stderr(&o).contains("compiler exploded"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("dpkg-buildpackage failed") && stderr(&o).contains("compiler exploded"),
+        "{}",
+        stderr(&o)
+    );
     assert!(files(&stage).is_empty());
     let rec = read_json(&ws.join("results/deb12.json"));
     assert_eq!(rec["status"], "failed");
@@ -181,13 +328,24 @@ fn a_package_with_another_version_is_never_uploaded() {
     let f = broken(|w| {
         let rules = w.join("packaging/debian/rules");
         let text = std::fs::read_to_string(&rules).unwrap();
-        std::fs::write(&rules, format!("{text}\noverride_dh_gencontrol:\n\tdh_gencontrol -- -v1:9.9-g1\n")).unwrap();
+        std::fs::write(
+            &rules,
+            format!("{text}\noverride_dh_gencontrol:\n\tdh_gencontrol -- -v1:9.9-g1\n"),
+        )
+        .unwrap();
     });
     let d = tempfile::tempdir().unwrap();
     let stage = d.path().join("stage");
-    let o = build(&f.work(), &["--version", V, "--stage", stage.to_str().unwrap()]);
+    let o = build(
+        &f.work(),
+        &["--version", V, "--stage", stage.to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stderr(&o).contains("version is \"9.9\", expected \"20261127.00\""), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("version is \"9.9\", expected \"20261127.00\""),
+        "{}",
+        stderr(&o)
+    );
     assert!(files(&stage).is_empty());
 }
 
@@ -197,11 +355,25 @@ fn a_conflicting_object_exits_3_and_stays() {
     let d = tempfile::tempdir().unwrap();
     let stage = d.path().join("stage");
     std::fs::create_dir_all(&stage).unwrap();
-    std::fs::write(stage.join("guest-hello_20261127.00-g1_all.deb"), "someone else's bytes").unwrap();
-    let o = build(&f.work(), &["--version", V, "--stage", stage.to_str().unwrap()]);
+    std::fs::write(
+        stage.join("guest-hello_20261127.00-g1_all.deb"),
+        "someone else's bytes",
+    )
+    .unwrap();
+    let o = build(
+        &f.work(),
+        &["--version", V, "--stage", stage.to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    assert!(stderr(&o).contains("guest-hello_20261127.00-g1_all.deb"), "{}", stderr(&o));
-    assert_eq!(std::fs::read(stage.join("guest-hello_20261127.00-g1_all.deb")).unwrap(), b"someone else's bytes");
+    assert!(
+        stderr(&o).contains("guest-hello_20261127.00-g1_all.deb"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read(stage.join("guest-hello_20261127.00-g1_all.deb")).unwrap(),
+        b"someone else's bytes"
+    );
 }
 
 #[test]
@@ -210,12 +382,17 @@ fn errors() {
     let noctl = broken(|w| std::fs::remove_file(w.join("packaging/debian/control")).unwrap());
     let nosrc = broken(|w| {
         let c = w.join("packaging/debian/control");
-        let t = std::fs::read_to_string(&c).unwrap().replace("Source: guest-hello\n", "");
+        let t = std::fs::read_to_string(&c)
+            .unwrap()
+            .replace("Source: guest-hello\n", "");
         std::fs::write(c, t).unwrap();
     });
     let deps = broken(|w| {
         let c = w.join("packaging/debian/control");
-        let t = std::fs::read_to_string(&c).unwrap().replace("Build-Depends: ", "Build-Depends: guest-no-such-package (>= 3), another-missing-dev, ");
+        let t = std::fs::read_to_string(&c).unwrap().replace(
+            "Build-Depends: ",
+            "Build-Depends: guest-no-such-package (>= 3), another-missing-dev, ",
+        );
         std::fs::write(c, t).unwrap();
     });
     let ro = tempfile::tempdir().unwrap();
@@ -226,23 +403,47 @@ fn errors() {
         ("no packaging folder", nopkg.work(), vec!["--version", V], 1),
         ("no debian/control", noctl.work(), vec!["--version", V], 1),
         ("no Source: field", nosrc.work(), vec!["--version", V], 1),
-        ("missing build dependencies", deps.work(), vec!["--version", V], 1),
+        (
+            "missing build dependencies",
+            deps.work(),
+            vec!["--version", V],
+            1,
+        ),
         ("no version", noctl.work(), vec![], 2),
         ("bad version", noctl.work(), vec!["--version", "v1.0"], 2),
-        ("unknown store scheme", noctl.work(), vec!["--version", V, "--stage", "ftp://x/y"], 2),
-        ("bad --env", noctl.work(), vec!["--version", V, "--env", "NOEQUALS"], 2),
+        (
+            "unknown store scheme",
+            noctl.work(),
+            vec!["--version", V, "--stage", "ftp://x/y"],
+            2,
+        ),
+        (
+            "bad --env",
+            noctl.work(),
+            vec!["--version", V, "--env", "NOEQUALS"],
+            2,
+        ),
     ];
     let mut all = String::new();
     for (name, cwd, args, code) in cases {
         let o = build(&cwd, &args);
         assert_eq!(o.status.code(), Some(code), "{name}: {}", stderr(&o));
-        all.push_str(&format!("## {name} (exit {code})\n{}\n", stderr(&o).trim_end()));
+        all.push_str(&format!(
+            "## {name} (exit {code})\n{}\n",
+            stderr(&o).trim_end()
+        ));
     }
     // Destination not writable: a file is in the way of the stage folder.
     let f = GitFixture::from_example("shell-tool");
-    let o = build(&f.work(), &["--version", V, "--stage", blocked.to_str().unwrap()]);
+    let o = build(
+        &f.work(),
+        &["--version", V, "--stage", blocked.to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    all.push_str(&format!("## destination not writable (exit 1)\n{}\n", stderr(&o).trim_end()));
+    all.push_str(&format!(
+        "## destination not writable (exit 1)\n{}\n",
+        stderr(&o).trim_end()
+    ));
 
     let mut s = insta::Settings::clone_current();
     s.add_filter(r"/tmp/[^/\s:]+", "[TMP]");

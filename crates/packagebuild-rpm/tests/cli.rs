@@ -9,7 +9,8 @@ use testsupport::git::{GitFixture, git};
 
 const BIN: &str = env!("CARGO_BIN_EXE_packagebuild-rpm");
 const V: &str = "20261127.00";
-const COMMIT_URL: &str = "https://github.com/GoogleCloudPlatform/example/tree/0123456789abcdef0123456789abcdef01234567";
+const COMMIT_URL: &str =
+    "https://github.com/GoogleCloudPlatform/example/tree/0123456789abcdef0123456789abcdef01234567";
 
 fn build(cwd: &Path, args: &[&str]) -> Output {
     run(BIN, cwd, args, &[])
@@ -17,14 +18,21 @@ fn build(cwd: &Path, args: &[&str]) -> Output {
 
 fn files(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
-        .map(|r| r.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+        .map(|r| {
+            r.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     v.sort();
     v
 }
 
 fn rpm_query(rpm: &Path, fmt: &str) -> String {
-    let o = std::process::Command::new("rpm").args(["-qp", "--nosignature", "--qf", fmt]).arg(rpm).output().unwrap();
+    let o = std::process::Command::new("rpm")
+        .args(["-qp", "--nosignature", "--qf", fmt])
+        .arg(rpm)
+        .output()
+        .unwrap();
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
@@ -40,20 +48,49 @@ fn shell_tool_rpm_with_systemd_macros() {
     let f = GitFixture::from_example("shell-tool");
     let d = tempfile::tempdir().unwrap();
     let ws = d.path().join("ws");
-    let o = build(&f.work(), &["--version", V, "--out", d.path().join("out").to_str().unwrap(),
-        "--workspace", ws.to_str().unwrap(), "--commit-url", COMMIT_URL]);
+    let o = build(
+        &f.work(),
+        &[
+            "--version",
+            V,
+            "--out",
+            d.path().join("out").to_str().unwrap(),
+            "--workspace",
+            ws.to_str().unwrap(),
+            "--commit-url",
+            COMMIT_URL,
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("not RPM-based"), "the compatibility rules are said: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not RPM-based"),
+        "the compatibility rules are said: {}",
+        stderr(&o)
+    );
     let out = d.path().join("out");
-    assert_eq!(files(&out), ["SHA256SUMS", "guest-hello-20261127.00-g1.el9.noarch.rpm", "guest-hello-20261127.00-g1.el9.src.rpm"]);
+    assert_eq!(
+        files(&out),
+        [
+            "SHA256SUMS",
+            "guest-hello-20261127.00-g1.el9.noarch.rpm",
+            "guest-hello-20261127.00-g1.el9.src.rpm"
+        ]
+    );
     let rpm = out.join("guest-hello-20261127.00-g1.el9.noarch.rpm");
-    assert_eq!(rpm_query(&rpm, "%{EPOCH}:%{VERSION}-%{RELEASE} %{VCS}"), format!("1:20261127.00-g1.el9 {COMMIT_URL}"));
+    assert_eq!(
+        rpm_query(&rpm, "%{EPOCH}:%{VERSION}-%{RELEASE} %{VCS}"),
+        format!("1:20261127.00-g1.el9 {COMMIT_URL}")
+    );
     // The systemd scriptlet macros were expanded, not shipped as text.
     let scripts = rpm_query(&rpm, "%{POSTIN}\n%{PREUN}\n%{POSTUN}");
-    assert!(scripts.contains("systemctl") && !scripts.contains("%systemd"), "{scripts}");
+    assert!(
+        scripts.contains("systemctl") && !scripts.contains("%systemd"),
+        "{scripts}"
+    );
     let meta = pkgread::read_rpm(&rpm).unwrap();
     assert_eq!(meta.full_version(), "1:20261127.00-g1.el9");
-    let rec: serde_json::Value = serde_json::from_slice(&std::fs::read(ws.join("results/el9.json")).unwrap()).unwrap();
+    let rec: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.join("results/el9.json")).unwrap()).unwrap();
     assert_eq!(rec["status"], "ok");
     assert_eq!(rec["artifacts"].as_array().unwrap().len(), 2);
 }
@@ -62,30 +99,83 @@ fn shell_tool_rpm_with_systemd_macros() {
 fn el_variant_is_chosen_for_its_release() {
     let f = GitFixture::from_example("el-variant");
     let d = tempfile::tempdir().unwrap();
-    let o = build(&f.work(), &["--version", V, "--dist", "el8", "--out", d.path().to_str().unwrap(), "--json"]);
+    let o = build(
+        &f.work(),
+        &[
+            "--version",
+            V,
+            "--dist",
+            "el8",
+            "--out",
+            d.path().to_str().unwrap(),
+            "--json",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let rec: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(rec["target"], "el8");
     let rpm = d.path().join("el-tool-20261127.00-g1.el8.noarch.rpm");
-    assert!(rpm_query(&rpm, "[%{REQUIRENAME}\n]").contains("iptables"), "the .el8 spec was used");
+    assert!(
+        rpm_query(&rpm, "[%{REQUIRENAME}\n]").contains("iptables"),
+        "the .el8 spec was used"
+    );
     let d9 = tempfile::tempdir().unwrap();
-    let o = build(&f.work(), &["--version", V, "--dist", "el9", "--out", d9.path().to_str().unwrap()]);
+    let o = build(
+        &f.work(),
+        &[
+            "--version",
+            V,
+            "--dist",
+            "el9",
+            "--out",
+            d9.path().to_str().unwrap(),
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let rpm = d9.path().join("el-tool-20261127.00-g1.el9.noarch.rpm");
-    assert!(rpm_query(&rpm, "[%{REQUIRENAME}\n]").contains("nftables"), "the plain spec was used");
+    assert!(
+        rpm_query(&rpm, "[%{REQUIRENAME}\n]").contains("nftables"),
+        "the plain spec was used"
+    );
 }
 
 #[test]
 fn compiled_program_and_build_dir() {
     let f = GitFixture::from_example("c-hello");
     let d = tempfile::tempdir().unwrap();
-    let o = build(&f.work(), &["--version", V, "--out", d.path().to_str().unwrap(), "--define", "extra_flag=1"]);
+    let o = build(
+        &f.work(),
+        &[
+            "--version",
+            V,
+            "--out",
+            d.path().to_str().unwrap(),
+            "--define",
+            "extra_flag=1",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(files(d.path()).iter().any(|f| f.starts_with("c-hello-20261127.00-g1.el9.x86_64")), "{:?}", files(d.path()));
+    assert!(
+        files(d.path())
+            .iter()
+            .any(|f| f.starts_with("c-hello-20261127.00-g1.el9.x86_64")),
+        "{:?}",
+        files(d.path())
+    );
 
     let m = GitFixture::from_example("monorepo");
     let d = tempfile::tempdir().unwrap();
-    let o = build(&m.work(), &["--version", V, "--build-dir", "agent", "--out", d.path().to_str().unwrap()]);
+    let o = build(
+        &m.work(),
+        &[
+            "--version",
+            V,
+            "--build-dir",
+            "agent",
+            "--out",
+            d.path().to_str().unwrap(),
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(files(d.path()).contains(&"guest-monoagent-20261127.00-g1.el9.noarch.rpm".to_string()));
 }
@@ -93,10 +183,20 @@ fn compiled_program_and_build_dir() {
 #[test]
 fn dry_run_shows_the_rpmbuild_command() {
     let f = GitFixture::from_example("shell-tool");
-    let o = build(&f.work(), &["--version", V, "--dry-run", "--commit-url", COMMIT_URL]);
+    let o = build(
+        &f.work(),
+        &["--version", V, "--dry-run", "--commit-url", COMMIT_URL],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
-    for want in ["rpmbuild -ba --nodeps", "'_version 20261127.00'", "'has_extra_source 0'", "'dist .el9'", "Vcs: https://github.com", "guest-hello_20261127.00.orig.tar.gz"] {
+    for want in [
+        "rpmbuild -ba --nodeps",
+        "'_version 20261127.00'",
+        "'has_extra_source 0'",
+        "'dist .el9'",
+        "Vcs: https://github.com",
+        "guest-hello_20261127.00.orig.tar.gz",
+    ] {
         assert!(text.contains(want), "{want} missing in:\n{text}");
     }
 }
@@ -115,25 +215,46 @@ fn errors() {
     let noname = broken(|w| {
         let p = w.join("packaging/guest-hello.spec");
         let t = std::fs::read_to_string(&p).unwrap();
-        let t: String = t.lines().filter(|l| !l.starts_with("Name:")).map(|l| format!("{l}\n")).collect();
+        let t: String = t
+            .lines()
+            .filter(|l| !l.starts_with("Name:"))
+            .map(|l| format!("{l}\n"))
+            .collect();
         std::fs::write(p, t).unwrap();
     });
     let failing = broken(|w| {
         let p = w.join("packaging/guest-hello.spec");
-        let t = std::fs::read_to_string(&p).unwrap().replace("%install\n", "%install\necho 'install step exploded' >&2; exit 9\n");
+        let t = std::fs::read_to_string(&p).unwrap().replace(
+            "%install\n",
+            "%install\necho 'install step exploded' >&2; exit 9\n",
+        );
         std::fs::write(p, t).unwrap();
     });
     let mut all = String::new();
     for (name, cwd, args, code) in [
         ("no spec", nospec.work(), vec!["--version", V], 1),
         ("spec without Name", noname.work(), vec!["--version", V], 1),
-        ("bad --dist", nospec.work(), vec!["--version", V, "--dist", "centos9"], 2),
-        ("rpmbuild fails midway", failing.work(), vec!["--version", V], 1),
+        (
+            "bad --dist",
+            nospec.work(),
+            vec!["--version", V, "--dist", "centos9"],
+            2,
+        ),
+        (
+            "rpmbuild fails midway",
+            failing.work(),
+            vec!["--version", V],
+            1,
+        ),
     ] {
         let o = build(&cwd, &args);
         assert_eq!(o.status.code(), Some(code), "{name}: {}", stderr(&o));
         let err = stderr(&o);
-        let err = err.lines().filter(|l| !l.starts_with(" INFO") && !l.starts_with("INFO")).collect::<Vec<_>>().join("\n");
+        let err = err
+            .lines()
+            .filter(|l| !l.starts_with(" INFO") && !l.starts_with("INFO"))
+            .collect::<Vec<_>>()
+            .join("\n");
         all.push_str(&format!("## {name} (exit {code})\n{}\n", err.trim_end()));
     }
     assert!(all.contains("install step exploded"), "{all}");
@@ -142,7 +263,16 @@ fn errors() {
     s.add_filter(r"(?m)^\+ .*\n", "");
     s.bind(|| {
         // The rpmbuild log tail varies with the machine; only its end is stable.
-        let stable: String = all.lines().filter(|l| !l.starts_with('+') && !l.contains("Executing(") && !l.contains("RPM build errors") && !l.contains("Bad exit status")).map(|l| format!("{l}\n")).collect();
+        let stable: String = all
+            .lines()
+            .filter(|l| {
+                !l.starts_with('+')
+                    && !l.contains("Executing(")
+                    && !l.contains("RPM build errors")
+                    && !l.contains("Bad exit status")
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
         insta::assert_snapshot!(stable)
     });
 }

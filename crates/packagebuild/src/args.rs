@@ -16,7 +16,13 @@ pub struct CommonArgs {
     pub repo_url: Option<String>,
 
     /// With --repo-url: the branch, tag, sha or pull/N/head to build.
-    #[arg(long = "ref", value_name = "REF", default_value = "HEAD", requires = "repo_url", help_heading = "Source")]
+    #[arg(
+        long = "ref",
+        value_name = "REF",
+        default_value = "HEAD",
+        requires = "repo_url",
+        help_heading = "Source"
+    )]
     pub reference: String,
 
     /// Build from this subfolder of the repository (it holds packaging/).
@@ -28,7 +34,12 @@ pub struct CommonArgs {
     pub version: Option<String>,
 
     /// The shared workspace: DIR/version is read (waiting for it), DIR/results/<target>.json is written.
-    #[arg(long, env = "RELEASE_WORKSPACE", value_name = "DIR", help_heading = "Version")]
+    #[arg(
+        long,
+        env = "RELEASE_WORKSPACE",
+        value_name = "DIR",
+        help_heading = "Version"
+    )]
     pub workspace: Option<PathBuf>,
 
     /// How long to wait for DIR/version, e.g. 90s, 30m.

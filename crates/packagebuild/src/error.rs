@@ -83,15 +83,26 @@ impl BuildError {
     /// The documented exit code: 1 failure, 2 usage, 3 conflict.
     pub fn exit_code(&self) -> i32 {
         match self {
-            BuildError::Usage(_) | BuildError::Source(sourcetree::SourceError::BadBuildDir { .. }) => 2,
+            BuildError::Usage(_)
+            | BuildError::Source(sourcetree::SourceError::BadBuildDir { .. }) => 2,
             BuildError::Store(e) if e.is_conflict() => 3,
+            BuildError::Store(
+                store::StoreError::UnknownScheme { .. } | store::StoreError::InvalidUrl { .. },
+            ) => 2,
             _ => 1,
         }
     }
 
     /// Wraps an I/O error with its file.
-    pub fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> BuildError {
+    pub fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(std::io::Error) -> BuildError {
         let path = path.into();
-        move |source| BuildError::Io { action, path, source }
+        move |source| BuildError::Io {
+            action,
+            path,
+            source,
+        }
     }
 }

@@ -21,18 +21,38 @@ pub struct Outcome {
 impl Outcome {
     /// A table of the artifacts for people: file, package, version, size, sha256.
     pub fn table(&self) -> String {
-        let mut rows = vec![["file".to_string(), "package".into(), "version".into(), "size".into(), "sha256".into()]];
+        let mut rows = vec![[
+            "file".to_string(),
+            "package".into(),
+            "version".into(),
+            "size".into(),
+            "sha256".into(),
+        ]];
         for a in &self.result.artifacts {
-            let (name, version) = a
-                .package
-                .as_ref()
-                .map_or(("-".into(), "-".into()), |p| (format!("{} ({}, {})", p.name, p.format, p.arch), p.version.clone()));
-            rows.push([a.file.clone(), name, version, a.size.to_string(), a.sha256.clone()]);
+            let (name, version) = a.package.as_ref().map_or(("-".into(), "-".into()), |p| {
+                (
+                    format!("{} ({}, {})", p.name, p.format, p.arch),
+                    p.version.clone(),
+                )
+            });
+            rows.push([
+                a.file.clone(),
+                name,
+                version,
+                a.size.to_string(),
+                a.sha256.clone(),
+            ]);
         }
-        let widths: Vec<usize> = (0..5).map(|i| rows.iter().map(|r| r[i].len()).max().unwrap_or(0)).collect();
+        let widths: Vec<usize> = (0..5)
+            .map(|i| rows.iter().map(|r| r[i].len()).max().unwrap_or(0))
+            .collect();
         rows.iter()
             .map(|r| {
-                let line: Vec<String> = r.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+                let line: Vec<String> = r
+                    .iter()
+                    .zip(&widths)
+                    .map(|(c, w)| format!("{c:<w$}"))
+                    .collect();
                 line.join("  ").trim_end().to_owned() + "\n"
             })
             .collect()
@@ -40,7 +60,11 @@ impl Outcome {
 }
 
 /// Runs one package build step; see the crate documentation.
-pub async fn run(builder: &dyn PackageBuilder, args: &CommonArgs, prow: &ProwEnv) -> Result<Outcome, BuildError> {
+pub async fn run(
+    builder: &dyn PackageBuilder,
+    args: &CommonArgs,
+    prow: &ProwEnv,
+) -> Result<Outcome, BuildError> {
     let workspace = args.workspace.as_ref().map(Workspace::new);
     let target = match &args.target {
         Some(t) => t.clone(),
@@ -51,7 +75,15 @@ pub async fn run(builder: &dyn PackageBuilder, args: &CommonArgs, prow: &ProwEnv
         ws.result_path(&target)?;
     }
     let mut version = args.version.clone();
-    let outcome = build(builder, args, prow, workspace.as_ref(), &target, &mut version).await;
+    let outcome = build(
+        builder,
+        args,
+        prow,
+        workspace.as_ref(),
+        &target,
+        &mut version,
+    )
+    .await;
     match outcome {
         Ok(o) => Ok(o),
         Err(e) => {
@@ -64,7 +96,12 @@ pub async fn run(builder: &dyn PackageBuilder, args: &CommonArgs, prow: &ProwEnv
                 error: Some(e.to_string()),
             };
             if !args.dry_run {
-                record(workspace.as_ref(), prow.artifacts.as_deref(), &failed, builder.tool());
+                record(
+                    workspace.as_ref(),
+                    prow.artifacts.as_deref(),
+                    &failed,
+                    builder.tool(),
+                );
             }
             Err(e)
         }
@@ -98,22 +135,39 @@ async fn build(
     tree.packaging()?;
     let epoch = tree.source_date_epoch(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
     let owner_repo = prow.repo_owner.as_deref().zip(prow.repo_name.as_deref());
-    let commit_url = sourcetree::commit_url(args.commit_url.as_deref(), owner_repo, tree.origin(), tree.commit());
+    let commit_url = sourcetree::commit_url(
+        args.commit_url.as_deref(),
+        owner_repo,
+        tree.origin(),
+        tree.commit(),
+    );
     if commit_url.is_none() {
-        info!("no commit URL: not given (--commit-url), no REPO_OWNER/REPO_NAME, no GitHub origin; the packages will not record one");
+        info!(
+            "no commit URL: not given (--commit-url), no REPO_OWNER/REPO_NAME, no GitHub origin; the packages will not record one"
+        );
     }
     // Open the stores before building, so a bad URL fails in a second, not
     // after the build.
-    let stage = args.stage.as_deref().map(|u| Store::open(u, &StoreOptions::default())).transpose()?;
+    let stage = args
+        .stage
+        .as_deref()
+        .map(|u| Store::open(u, &StoreOptions::default()))
+        .transpose()?;
     let out = match &args.out {
-        Some(dir) => Some(Store::open(&dir.to_string_lossy(), &StoreOptions::default())?),
+        Some(dir) => Some(Store::open(
+            &dir.to_string_lossy(),
+            &StoreOptions::default(),
+        )?),
         None => None,
     };
 
     let scratch = tempfile::Builder::new()
         .prefix("packagebuild-")
         .tempdir()
-        .map_err(BuildError::io("cannot create a scratch folder in", std::env::temp_dir()))?;
+        .map_err(BuildError::io(
+            "cannot create a scratch folder in",
+            std::env::temp_dir(),
+        ))?;
     let ctx = BuildContext {
         tree: &tree,
         version: version.clone(),
@@ -145,12 +199,25 @@ async fn build(
             artifacts: vec![],
             error: None,
         };
-        return Ok(Outcome { result, plan: Some(plan) });
+        return Ok(Outcome {
+            result,
+            plan: Some(plan),
+        });
     }
 
+    if let Some(u) = args.stage.as_deref() {
+        ensure_local_folder(u)?;
+    }
+    if let Some(dir) = &args.out {
+        ensure_local_folder(&dir.to_string_lossy())?;
+    }
     let built = builder.build(&ctx).await?;
     let metas = verify_packages(&built)?;
-    info!("verified {} package(s): {}", metas.len(), built.expect.version);
+    info!(
+        "verified {} package(s): {}",
+        metas.len(),
+        built.expect.version
+    );
 
     let mut files: Vec<(PathBuf, Option<PackageInfo>)> = metas
         .into_iter()
@@ -165,24 +232,33 @@ async fn build(
         })
         .collect();
     files.extend(built.extra.iter().map(|p| (p.clone(), None)));
-    files.sort_by(|a, b| file_name(&a.0).cmp(&file_name(&b.0)));
+    files.sort_by_key(|f| file_name(&f.0));
     let mut artifacts = Vec::with_capacity(files.len());
     for (path, package) in files {
         let (sha256, size) = sha256_file(&path)?;
-        artifacts.push((path.clone(), Artifact {
-            file: file_name(&path),
-            sha256,
-            size,
-            staged_url: None,
-            package,
-        }));
+        artifacts.push((
+            path.clone(),
+            Artifact {
+                file: file_name(&path),
+                sha256,
+                size,
+                staged_url: None,
+                package,
+            },
+        ));
     }
     for w in artifacts.windows(2) {
         if w[0].1.file == w[1].1.file {
-            return Err(BuildError::Usage(format!("two artifacts are named {}", w[0].1.file)));
+            return Err(BuildError::Usage(format!(
+                "two artifacts are named {}",
+                w[0].1.file
+            )));
         }
     }
-    let sums: String = artifacts.iter().map(|(_, a)| format!("{}  {}\n", a.sha256, a.file)).collect();
+    let sums: String = artifacts
+        .iter()
+        .map(|(_, a)| format!("{}  {}\n", a.sha256, a.file))
+        .collect();
 
     if let Some(stage) = &stage {
         let uploads = artifacts.iter().map(|(path, a)| async move {
@@ -199,7 +275,8 @@ async fn build(
         for (path, a) in &artifacts {
             out.put_file(&a.file, path).await?;
         }
-        out.put_bytes("SHA256SUMS", sums.clone().into_bytes().into()).await?;
+        out.put_bytes("SHA256SUMS", sums.clone().into_bytes().into())
+            .await?;
         info!("copies in {}", out.url());
     }
     if let (Some(JobType::Presubmit), Some(dir)) = (prow.job_type, &prow.artifacts) {
@@ -208,7 +285,8 @@ async fn build(
         let pkgs = dir.join("packages");
         std::fs::create_dir_all(&pkgs).map_err(BuildError::io("cannot create", &pkgs))?;
         for (path, a) in &artifacts {
-            std::fs::copy(path, pkgs.join(&a.file)).map_err(BuildError::io("cannot copy into", &pkgs))?;
+            std::fs::copy(path, pkgs.join(&a.file))
+                .map_err(BuildError::io("cannot copy into", &pkgs))?;
         }
     }
     if let Some(dir) = &prow.artifacts {
@@ -223,7 +301,12 @@ async fn build(
         artifacts: artifacts.into_iter().map(|(_, a)| a).collect(),
         error: None,
     };
-    record(workspace, prow.artifacts.as_deref(), &result, builder.tool());
+    record(
+        workspace,
+        prow.artifacts.as_deref(),
+        &result,
+        builder.tool(),
+    );
     Ok(Outcome { result, plan: None })
 }
 
@@ -243,9 +326,25 @@ fn record(ws: Option<&Workspace>, artifacts: Option<&Path>, result: &BuildResult
         warn!("could not write the result record: {e}");
     }
     let file = format!("{}/{}.json", handoff::RESULTS_DIR, result.target);
-    if let Err(e) = handoff::publish_to_artifacts(artifacts, &file, result, tool, result.error.as_deref()) {
+    if let Err(e) =
+        handoff::publish_to_artifacts(artifacts, &file, result, tool, result.error.as_deref())
+    {
         warn!("could not write to $ARTIFACTS: {e}");
     }
+}
+
+/// A local destination that cannot be created fails now, not after the
+/// build; remote stores are checked by their first write.
+fn ensure_local_folder(url: &str) -> Result<(), BuildError> {
+    if url.contains("://") && !url.starts_with("file://") {
+        return Ok(());
+    }
+    let path = Path::new(url.strip_prefix("file://").unwrap_or(url));
+    std::fs::create_dir_all(path).map_err(|source| BuildError::Io {
+        action: "cannot create the destination folder",
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// A version must be usable as a Debian upstream version, an RPM
@@ -253,7 +352,8 @@ fn record(ws: Option<&Workspace>, artifacts: Option<&Path>, result: &BuildResult
 fn validate_version(v: &str) -> Result<(), BuildError> {
     let ok = v.starts_with(|c: char| c.is_ascii_digit())
         && v.len() <= 64
-        && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"._+~".contains(&b));
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._+~".contains(&b));
     if ok {
         Ok(())
     } else {
@@ -264,7 +364,9 @@ fn validate_version(v: &str) -> Result<(), BuildError> {
 }
 
 fn file_name(p: &Path) -> String {
-    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn sha256_file(path: &Path) -> Result<(String, u64), BuildError> {

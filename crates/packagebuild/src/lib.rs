@@ -47,12 +47,18 @@ pub fn main_with(builder: &dyn PackageBuilder, args: &CommonArgs) -> std::proces
     match result {
         Ok(outcome) => {
             if let Some(plan) = &outcome.plan {
-                println!("dry run of {tool} for {} (nothing is built or uploaded):", outcome.result.target);
+                println!(
+                    "dry run of {tool} for {} (nothing is built or uploaded):",
+                    outcome.result.target
+                );
                 for (i, step) in plan.iter().enumerate() {
                     println!("{:>2}. {step}", i + 1);
                 }
             } else if args.json {
-                println!("{}", serde_json::to_string_pretty(&outcome.result).expect("record serialises"));
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&outcome.result).expect("record serialises")
+                );
             } else {
                 print!("{}", outcome.table());
             }

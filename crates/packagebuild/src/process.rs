@@ -20,7 +20,9 @@ pub async fn run_logged(mut cmd: Command, tool: &str, log: &Path) -> Result<(), 
         .append(true)
         .open(log)
         .map_err(BuildError::io("cannot create the log", log))?;
-    let err_file = file.try_clone().map_err(BuildError::io("cannot create the log", log))?;
+    let err_file = file
+        .try_clone()
+        .map_err(BuildError::io("cannot create the log", log))?;
     cmd.stdin(Stdio::null())
         .stdout(Stdio::from(file))
         .stderr(Stdio::from(err_file))
@@ -78,7 +80,9 @@ pub fn require_tool(tool: &str) -> Result<(), BuildError> {
 /// How to install a build tool on Debian.
 pub fn install_hint(tool: &str) -> String {
     let pkg = match tool {
-        "dpkg-buildpackage" | "dpkg-checkbuilddeps" | "dpkg-source" => "dpkg-dev debhelper fakeroot",
+        "dpkg-buildpackage" | "dpkg-checkbuilddeps" | "dpkg-source" => {
+            "dpkg-dev debhelper fakeroot"
+        }
         "rpmbuild" | "rpm" => "rpm (on EL: rpm-build)",
         "fakeroot" => "fakeroot",
         "git" => "git",

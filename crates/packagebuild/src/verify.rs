@@ -21,7 +21,7 @@ pub fn verify_packages(built: &Built) -> Result<Vec<(PathBuf, PackageMeta)>, Bui
         if let Some(names) = &want.names {
             // A source package is named after the source, which the
             // packaging also declares.
-            if !names.iter().any(|n| *n == meta.name) {
+            if !names.contains(&meta.name) {
                 return Err(fail(format!(
                     "package name {:?} is none of those the packaging declares ({})",
                     meta.name,
@@ -51,9 +51,15 @@ pub fn verify_packages(built: &Built) -> Result<Vec<(PathBuf, PackageMeta)>, Bui
                 ReleaseRule::Exact(r) => ("", r),
                 ReleaseRule::Prefix(p) => ("starting with ", p),
             };
-            return Err(fail(format!("release is {:?}, expected {how}{r:?}", meta.release)));
+            return Err(fail(format!(
+                "release is {:?}, expected {how}{r:?}",
+                meta.release
+            )));
         }
-        debug_assert!(matches!(meta.format, Format::Deb | Format::Dsc | Format::Rpm | Format::Srpm));
+        debug_assert!(matches!(
+            meta.format,
+            Format::Deb | Format::Dsc | Format::Rpm | Format::Srpm
+        ));
         out.push((path.clone(), meta));
     }
     Ok(out)

@@ -61,9 +61,17 @@ impl Host {
             .split_whitespace()
             .any(|id| ["rhel", "centos", "fedora", "rocky", "almalinux", "ol"].contains(&id));
         let el_major = rpm_based
-            .then(|| field("VERSION_ID").split('.').next().and_then(|m| m.parse().ok()))
+            .then(|| {
+                field("VERSION_ID")
+                    .split('.')
+                    .next()
+                    .and_then(|m| m.parse().ok())
+            })
             .flatten();
-        Host { rpm_based, el_major }
+        Host {
+            rpm_based,
+            el_major,
+        }
     }
 }
 
@@ -108,7 +116,9 @@ pub fn select_specs(packaging: &Path, el: u32) -> Result<Vec<PathBuf>, BuildErro
         } else if names.contains(&plain) {
             chosen.push(packaging.join(plain));
         } else {
-            info!("{stem}: only variants for other EL releases, none for el{el} and no {plain}: skipped");
+            info!(
+                "{stem}: only variants for other EL releases, none for el{el} and no {plain}: skipped"
+            );
         }
     }
     if chosen.is_empty() {
@@ -143,18 +153,24 @@ pub fn spec_name(path: &Path, text: &str) -> Result<String, BuildError> {
         if let Some(value) = header_value(t, "Name") {
             let mut name = value.to_owned();
             for (k, v) in &defines {
-                name = name.replace(&format!("%{{{k}}}"), v).replace(&format!("%{k}"), v);
+                name = name
+                    .replace(&format!("%{{{k}}}"), v)
+                    .replace(&format!("%{k}"), v);
             }
             if name.is_empty() {
                 return Err(bad("Name: is empty".into()));
             }
             if name.contains('%') || name.contains(char::is_whitespace) || name.contains('/') {
-                return Err(bad(format!("Name: {value:?} is not a plain package name (macros other than simple %define/%global are not expanded)")));
+                return Err(bad(format!(
+                    "Name: {value:?} is not a plain package name (macros other than simple %define/%global are not expanded)"
+                )));
             }
             return Ok(name);
         }
     }
-    Err(bad("the spec has no Name: tag; add `Name: <package>` to its preamble".into()))
+    Err(bad(
+        "the spec has no Name: tag; add `Name: <package>` to its preamble".into(),
+    ))
 }
 
 /// The value of the preamble tag `tag` on `line` (tags are case-insensitive).
@@ -182,7 +198,8 @@ pub fn spec_with_vcs(path: &Path, text: &str, url: &str) -> Result<String, Build
     } else {
         Err(BuildError::Packaging {
             path: path.to_owned(),
-            detail: "the spec has no Version: tag; Guest OS specs use `Version: %{_version}`".into(),
+            detail: "the spec has no Version: tag; Guest OS specs use `Version: %{_version}`"
+                .into(),
         })
     }
 }
@@ -214,7 +231,8 @@ impl RpmBuilder {
         let packaging = ctx.tree.packaging()?;
         let mut plans = Vec::new();
         for spec in select_specs(&packaging, self.el())? {
-            let text = std::fs::read_to_string(&spec).map_err(BuildError::io("cannot read", &spec))?;
+            let text =
+                std::fs::read_to_string(&spec).map_err(BuildError::io("cannot read", &spec))?;
             let name = spec_name(&spec, &text)?;
             let text = match &ctx.commit_url {
                 Some(url) => spec_with_vcs(&spec, &text, url)?,
@@ -231,8 +249,17 @@ impl RpmBuilder {
         let mut defines: Vec<(String, String)> = vec![
             ("_topdir".into(), topdir.display().to_string()),
             ("_version".into(), ctx.version.clone()),
-            ("_go".into(), find_on_path("go").map_or("UNSET".into(), |p| p.display().to_string())),
-            ("_gopath".into(), std::env::var("GOPATH").ok().filter(|g| !g.is_empty()).unwrap_or_else(|| "UNSET".into())),
+            (
+                "_go".into(),
+                find_on_path("go").map_or("UNSET".into(), |p| p.display().to_string()),
+            ),
+            (
+                "_gopath".into(),
+                std::env::var("GOPATH")
+                    .ok()
+                    .filter(|g| !g.is_empty())
+                    .unwrap_or_else(|| "UNSET".into()),
+            ),
             ("has_extra_source".into(), "0".into()),
         ];
         if !self.host.rpm_based {
@@ -283,10 +310,21 @@ impl PackageBuilder for RpmBuilder {
                 ctx.version
             ));
             let args = self.rpmbuild_args(ctx, &topdir, &topdir.join("macros.guest-compat"));
-            plan.push(format!("run: rpmbuild {} SPECS/{}", shell_words(&args), file_name(&s.spec)));
+            plan.push(format!(
+                "run: rpmbuild {} SPECS/{}",
+                shell_words(&args),
+                file_name(&s.spec)
+            ));
         }
-        plan.insert(1, "copy packaging/*.tar.gz and packaging/*.patch to SOURCES/".into());
-        plan.push(format!("collect {}/RPMS/*/*.rpm and {}/SRPMS/*.src.rpm", topdir.display(), topdir.display()));
+        plan.insert(
+            1,
+            "copy packaging/*.tar.gz and packaging/*.patch to SOURCES/".into(),
+        );
+        plan.push(format!(
+            "collect {}/RPMS/*/*.rpm and {}/SRPMS/*.src.rpm",
+            topdir.display(),
+            topdir.display()
+        ));
         Ok(plan)
     }
 
@@ -302,8 +340,12 @@ impl PackageBuilder for RpmBuilder {
         let macros = topdir.join("macros.guest-compat");
         std::fs::write(&macros, COMPAT_MACROS).map_err(BuildError::io("cannot write", &macros))?;
         let packaging = ctx.tree.packaging()?;
-        for entry in std::fs::read_dir(&packaging).map_err(BuildError::io("cannot list", &packaging))? {
-            let p = entry.map_err(BuildError::io("cannot list", &packaging))?.path();
+        for entry in
+            std::fs::read_dir(&packaging).map_err(BuildError::io("cannot list", &packaging))?
+        {
+            let p = entry
+                .map_err(BuildError::io("cannot list", &packaging))?
+                .path();
             let n = file_name(&p);
             if p.is_file() && (n.ends_with(".tar.gz") || n.ends_with(".patch")) {
                 let dest = topdir.join("SOURCES").join(&n);
@@ -312,8 +354,11 @@ impl PackageBuilder for RpmBuilder {
         }
         for s in &specs {
             let spec_dest = topdir.join("SPECS").join(file_name(&s.spec));
-            std::fs::write(&spec_dest, &s.text).map_err(BuildError::io("cannot write", &spec_dest))?;
-            let orig = topdir.join("SOURCES").join(format!("{}_{}.orig.tar.gz", s.name, ctx.version));
+            std::fs::write(&spec_dest, &s.text)
+                .map_err(BuildError::io("cannot write", &spec_dest))?;
+            let orig = topdir
+                .join("SOURCES")
+                .join(format!("{}_{}.orig.tar.gz", s.name, ctx.version));
             sourcetree::write_orig_tarball(
                 ctx.tree.build_dir(),
                 &orig,
@@ -402,17 +447,27 @@ fn walk_files(dir: &Path) -> Result<Vec<PathBuf>, BuildError> {
 }
 
 fn find_on_path(tool: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?).map(|d| d.join(tool)).find(|p| p.is_file())
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(tool))
+        .find(|p| p.is_file())
 }
 
 fn file_name(p: &Path) -> String {
-    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Arguments quoted for display when they hold spaces.
 fn shell_words(args: &[String]) -> String {
     args.iter()
-        .map(|a| if a.contains(' ') { format!("'{a}'") } else { a.clone() })
+        .map(|a| {
+            if a.contains(' ') {
+                format!("'{a}'")
+            } else {
+                a.clone()
+            }
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }

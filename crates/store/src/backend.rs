@@ -87,7 +87,11 @@ pub(crate) fn build(
             if let Some(endpoint) = &endpoint {
                 b = b.with_endpoint(endpoint);
             }
-            if opts.allow_http || endpoint.as_deref().is_some_and(|e| e.starts_with("http://")) {
+            if opts.allow_http
+                || endpoint
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with("http://"))
+            {
                 b = b.with_allow_http(true);
             }
             if let Some(c) = &opts.s3_credentials {
@@ -125,7 +129,11 @@ pub(crate) fn build(
             if let Some(url) = &base_url {
                 b = b.with_base_url(url);
             }
-            if opts.allow_http || base_url.as_deref().is_some_and(|u| u.starts_with("http://")) {
+            if opts.allow_http
+                || base_url
+                    .as_deref()
+                    .is_some_and(|u| u.starts_with("http://"))
+            {
                 b = b.with_config(GoogleConfigKey::Client(ClientConfigKey::AllowHttp), "true");
             }
             match &opts.gcs_service_account {
@@ -135,8 +143,10 @@ pub(crate) fn build(
                 Some(GcsServiceAccount::Json(json)) => b = b.with_service_account_key(json),
                 None => {
                     if let Some(path) = service_account_from_adc_env()
-                        && b.get_config_value(&GoogleConfigKey::ServiceAccount).is_none()
-                        && b.get_config_value(&GoogleConfigKey::ServiceAccountKey).is_none()
+                        && b.get_config_value(&GoogleConfigKey::ServiceAccount)
+                            .is_none()
+                        && b.get_config_value(&GoogleConfigKey::ServiceAccountKey)
+                            .is_none()
                     {
                         b = b.with_service_account_path(path);
                     }

@@ -250,7 +250,7 @@ impl Store {
     /// Every object under the base, recursively, sorted by name. Uploads in
     /// progress are not listed.
     pub async fn list(&self) -> Result<Vec<ObjectInfo>, StoreError> {
-        let prefix = (!self.loc.prefix.is_empty()).then(|| ObjectPath::from(self.loc.prefix.as_str()));
+        let prefix = (!self.loc.prefix.is_empty()).then(|| raw_path(&self.loc.prefix));
         let metas: Vec<_> = match self.backend.os.list(prefix.as_ref()).try_collect().await {
             Ok(m) => m,
             // A local base folder is created on first write; before that it is empty.
@@ -280,8 +280,7 @@ impl Store {
     }
 
     fn path(&self, name: &str) -> ObjectPath {
-        // Names and prefixes were validated, so this is a plain join.
-        ObjectPath::from_iter(self.loc.key(name).split('/'))
+        raw_path(&self.loc.key(name))
     }
 
     fn tmp_name(&self) -> String {
@@ -318,12 +317,11 @@ impl Store {
                     .await
                     .map_err(|source| local_err(p, source))?,
             ),
-            Source::Object { store, name } => store
-                .get(name)
-                .await?
-                .ok_or_else(|| StoreError::NotFound {
+            Source::Object { store, name } => {
+                store.get(name).await?.ok_or_else(|| StoreError::NotFound {
                     url: store.object_url(name),
-                })?,
+                })?
+            }
         };
         let len = bytes.len() as u64;
         let opts = PutOptions::from(PutMode::Create);
@@ -433,7 +431,12 @@ impl Store {
     ) -> Result<PutOutcome, StoreError> {
         let opts = CopyOptions::new().with_mode(CopyMode::Create);
         let to = self.path(to_name);
-        match self.backend.os.copy_opts(&from.path(from_name), &to, opts).await {
+        match self
+            .backend
+            .os
+            .copy_opts(&from.path(from_name), &to, opts)
+            .await
+        {
             Ok(()) => Ok(PutOutcome::Created),
             Err(object_store::Error::AlreadyExists { .. }) => {
                 let source = from.object_digest(from_name).await?;
@@ -493,6 +496,9 @@ impl Store {
         match self.backend.os.head(&self.path(name)).await {
             Ok(m) => Ok(Some(m.size)),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
+            // Only used before writing; locally a failure here (e.g. a file
+            // where a folder should be) means the write cannot happen either.
+            Err(e) if self.loc.scheme == Scheme::Local => Err(self.write_err(name, e)),
             Err(e) => Err(self.read_err(name, e)),
         }
     }
@@ -541,6 +547,14 @@ impl Store {
             },
         }
     }
+}
+
+/// The object path for a key, taken literally: `Path::from` would
+/// percent-encode characters such as `~` (common in Debian versions), so the
+/// key in the bucket would differ from the name. Keys are made only of
+/// validated names, which `Path::parse` accepts.
+fn raw_path(key: &str) -> ObjectPath {
+    ObjectPath::parse(key).unwrap_or_else(|_| ObjectPath::from(key))
 }
 
 fn check_name(name: &str) -> Result<(), StoreError> {

@@ -39,8 +39,13 @@ impl Location {
         match scheme.to_ascii_lowercase().as_str() {
             "file" => {
                 let parsed = url::Url::parse(url).map_err(|e| invalid(&e.to_string()))?;
-                if parsed.host_str().is_some_and(|h| !h.is_empty() && h != "localhost") {
-                    return Err(invalid("file URLs must not name a host; use file:///ABSOLUTE/PATH"));
+                if parsed
+                    .host_str()
+                    .is_some_and(|h| !h.is_empty() && h != "localhost")
+                {
+                    return Err(invalid(
+                        "file URLs must not name a host; use file:///ABSOLUTE/PATH",
+                    ));
                 }
                 let path = parsed
                     .to_file_path()
@@ -56,7 +61,9 @@ impl Location {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
                 {
-                    return Err(invalid("the bucket name has characters buckets cannot have"));
+                    return Err(invalid(
+                        "the bucket name has characters buckets cannot have",
+                    ));
                 }
                 let prefix = prefix.strip_suffix('/').unwrap_or(prefix);
                 if !prefix.is_empty() {
@@ -246,7 +253,15 @@ mod tests {
     #[test]
     fn refuses_bad_names() {
         for bad in [
-            "", "/abs", "a/../b", "..", "a//b", "a/", "./a", ".upload-tmp/x", "x.deb#3",
+            "",
+            "/abs",
+            "a/../b",
+            "..",
+            "a//b",
+            "a/",
+            "./a",
+            ".upload-tmp/x",
+            "x.deb#3",
         ] {
             assert!(validate_name(bad).is_err(), "{bad:?} accepted");
         }

@@ -11,3 +11,9 @@ pub mod git;
 
 /// Running the tools in tests.
 pub mod cli;
+
+/// A fake Google Cloud Storage (XML API) for object_store's GCS backend.
+pub mod gcs;
+
+/// The moto S3 emulator, started per test.
+pub mod moto;
