@@ -450,3 +450,84 @@ fn errors() {
     s.add_filter(r"\[TMP\](/[^\s:;]*)?", "[TMP]");
     s.bind(|| insta::assert_snapshot!(all));
 }
+
+#[test]
+fn stages_to_s3_and_to_gcs() {
+    let f = GitFixture::from_example("shell-tool");
+    // S3: the real emulator.
+    let moto = testsupport::moto::MotoServer::start().expect("moto (run `make deps`)");
+    moto.create_bucket("staging");
+    let env: Vec<(&str, String)> = moto.env();
+    let env_refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let o = run(
+        BIN,
+        &f.work(),
+        &[
+            "--version",
+            V,
+            "--stage",
+            "s3://staging/run-1/deb12",
+            "--json",
+        ],
+        &env_refs,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rec: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let urls: Vec<&str> = rec["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["staged_url"].as_str().unwrap())
+        .collect();
+    assert!(
+        urls.contains(&"s3://staging/run-1/deb12/guest-hello_20261127.00-g1_all.deb"),
+        "{urls:?}"
+    );
+    // Again: identical bytes count as done.
+    let o = run(
+        BIN,
+        &f.work(),
+        &["--version", V, "--stage", "s3://staging/run-1/deb12"],
+        &env_refs,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // GCS: the fake XML API, through a service-account file as in production.
+    let gcs = testsupport::gcs::FakeGcs::spawn().unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let sa = d.path().join("creds.json");
+    std::fs::write(&sa, gcs.service_account_json()).unwrap();
+    let o = run(
+        BIN,
+        &f.work(),
+        &["--version", V, "--stage", "gs://guest-staging/run-1/deb12"],
+        &[("GOOGLE_APPLICATION_CREDENTIALS", sa.to_str().unwrap())],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let names = gcs.object_names("guest-staging");
+    assert!(
+        names.contains(&"run-1/deb12/guest-hello_20261127.00-g1_all.deb".to_string()),
+        "{names:?}"
+    );
+    // A different object already there: exit 3, untouched.
+    gcs.put_object(
+        "guest-staging",
+        "run-2/deb12/guest-hello_20261127.00-g1_all.deb",
+        b"other",
+    );
+    let o = run(
+        BIN,
+        &f.work(),
+        &["--version", V, "--stage", "gs://guest-staging/run-2/deb12"],
+        &[("GOOGLE_APPLICATION_CREDENTIALS", sa.to_str().unwrap())],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert_eq!(
+        gcs.object(
+            "guest-staging",
+            "run-2/deb12/guest-hello_20261127.00-g1_all.deb"
+        )
+        .unwrap(),
+        b"other"
+    );
+}
