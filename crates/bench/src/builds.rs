@@ -17,10 +17,16 @@ pub fn run() -> anyhow::Result<()> {
     let work = tempfile::tempdir()?;
     let repo = work.path().join("repo");
     copy_tree(&example, &repo)?;
-    sh(&repo, "git init -q && git add -A && git -c user.name=b -c user.email=b@x commit -qm bench")?;
+    sh(
+        &repo,
+        "git init -q && git add -A && git -c user.name=b -c user.email=b@x commit -qm bench",
+    )?;
 
     println!("\npackage builds on examples/shell-tool ({ROUNDS} alternating runs each, median)\n");
-    println!("{:>18} | {:>12} | {:>12} | {:>9}", "builder", "ours", "bare tool", "overhead");
+    println!(
+        "{:>18} | {:>12} | {:>12} | {:>9}",
+        "builder", "ours", "bare tool", "overhead"
+    );
     println!("{}", "-".repeat(62));
     let deb = super::sibling_binary("packagebuild-deb")?;
     let rpm = super::sibling_binary("packagebuild-rpm")?;
@@ -29,7 +35,12 @@ pub fn run() -> anyhow::Result<()> {
     let (ours, bare) = alternate(
         || {
             let out = tempfile::tempdir()?;
-            timed(Command::new(&deb).args(["--version", V, "-q", "--out"]).arg(out.path()).current_dir(&repo))
+            timed(
+                Command::new(&deb)
+                    .args(["--version", V, "-q", "--out"])
+                    .arg(out.path())
+                    .current_dir(&repo),
+            )
         },
         || {
             let scratch = tempfile::tempdir()?;
@@ -50,14 +61,20 @@ pub fn run() -> anyhow::Result<()> {
     let (ours, bare) = alternate(
         || {
             let out = tempfile::tempdir()?;
-            timed(Command::new(&rpm).args(["--version", V, "-q", "--out"]).arg(out.path()).current_dir(&repo))
+            timed(
+                Command::new(&rpm)
+                    .args(["--version", V, "-q", "--out"])
+                    .arg(out.path())
+                    .current_dir(&repo),
+            )
         },
         || {
             let scratch = tempfile::tempdir()?;
             sh(scratch.path(), &format!("cp -a {}/. .", rpm_top.display()))?;
             let top = scratch.path();
             let mut c = Command::new("rpmbuild");
-            c.args(["-ba", "--nodeps", "--load"]).arg(top.join("macros.guest-compat"));
+            c.args(["-ba", "--nodeps", "--load"])
+                .arg(top.join("macros.guest-compat"));
             for d in [
                 format!("_topdir {}", top.display()),
                 format!("_version {V}"),
@@ -75,8 +92,12 @@ pub fn run() -> anyhow::Result<()> {
         },
     )?;
     row("packagebuild-rpm", ours, bare);
-    println!("\nours = the whole step (version check, tarball, build, read-back verification, sha256, copies);");
-    println!("bare = the build tool alone on a tree prepared beforehand. Goal: overhead at most 1.10x.");
+    println!(
+        "\nours = the whole step (version check, tarball, build, read-back verification, sha256, copies);"
+    );
+    println!(
+        "bare = the build tool alone on a tree prepared beforehand. Goal: overhead at most 1.10x."
+    );
 
     tarball_vs_tar(work.path())
 }
@@ -120,11 +141,24 @@ fn prepare_deb(repo: &Path, work: &Path) -> anyhow::Result<PathBuf> {
     let dir = work.join("deb-tree");
     std::fs::create_dir_all(&dir)?;
     let top = format!("guest-hello-{V}");
-    sourcetree::write_orig_tarball(repo, &dir.join(format!("guest-hello_{V}.orig.tar.gz")), &top, 0)?;
-    sh(&dir, &format!("tar xzf guest-hello_{V}.orig.tar.gz && cp -a {}/packaging/debian {top}/debian", repo.display()))?;
+    sourcetree::write_orig_tarball(
+        repo,
+        &dir.join(format!("guest-hello_{V}.orig.tar.gz")),
+        &top,
+        0,
+    )?;
+    sh(
+        &dir,
+        &format!(
+            "tar xzf guest-hello_{V}.orig.tar.gz && cp -a {}/packaging/debian {top}/debian",
+            repo.display()
+        ),
+    )?;
     std::fs::write(
         dir.join(&top).join("debian/changelog"),
-        format!("guest-hello (1:{V}-g1) stable; urgency=medium\n\n  * Debian packaging for guest-hello\n\n -- Bench <b@example.com>  Thu, 01 Jan 1970 00:00:00 +0000\n"),
+        format!(
+            "guest-hello (1:{V}-g1) stable; urgency=medium\n\n  * Debian packaging for guest-hello\n\n -- Bench <b@example.com>  Thu, 01 Jan 1970 00:00:00 +0000\n"
+        ),
     )?;
     Ok(dir)
 }
@@ -135,9 +169,17 @@ fn prepare_rpm(repo: &Path, work: &Path) -> anyhow::Result<PathBuf> {
     for d in ["SPECS", "SOURCES", "tmp"] {
         std::fs::create_dir_all(top.join(d))?;
     }
-    std::fs::copy(repo.join("packaging/guest-hello.spec"), top.join("SPECS/guest-hello.spec"))?;
+    std::fs::copy(
+        repo.join("packaging/guest-hello.spec"),
+        top.join("SPECS/guest-hello.spec"),
+    )?;
     std::fs::write(top.join("macros.guest-compat"), rpmspec::COMPAT_MACROS)?;
-    sourcetree::write_orig_tarball(repo, &top.join(format!("SOURCES/guest-hello_{V}.orig.tar.gz")), &format!("guest-hello-{V}"), 0)?;
+    sourcetree::write_orig_tarball(
+        repo,
+        &top.join(format!("SOURCES/guest-hello_{V}.orig.tar.gz")),
+        &format!("guest-hello-{V}"),
+        0,
+    )?;
     Ok(top)
 }
 
@@ -161,7 +203,12 @@ fn tarball_vs_tar(work: &Path) -> anyhow::Result<()> {
                 })
                 .collect()
         } else {
-            format!("line {i} of a fairly ordinary source file\n").into_bytes().into_iter().cycle().take(len).collect()
+            format!("line {i} of a fairly ordinary source file\n")
+                .into_bytes()
+                .into_iter()
+                .cycle()
+                .take(len)
+                .collect()
         };
         total += bytes.len() as u64;
         std::fs::write(dir.join(format!("f{i}.txt")), bytes)?;
@@ -172,22 +219,56 @@ fn tarball_vs_tar(work: &Path) -> anyhow::Result<()> {
         let start = Instant::now();
         sourcetree::write_orig_tarball(&tree, &ours_file, "x-1", 0)?;
         ours.push(start.elapsed());
-        tar.push(timed(Command::new("tar").arg("czf").arg(&tar_file).arg("-C").arg(&tree).arg("."))?);
+        tar.push(timed(
+            Command::new("tar")
+                .arg("czf")
+                .arg(&tar_file)
+                .arg("-C")
+                .arg(&tree)
+                .arg("."),
+        )?);
     }
     let (o, t) = (super::median(&mut ours), super::median(&mut tar));
-    let (os, ts) = (std::fs::metadata(&ours_file)?.len(), std::fs::metadata(&tar_file)?.len());
-    println!("\norig tarball of 2,000 files ({:.1} MB), {ROUNDS} alternating runs, median\n", total as f64 / 1e6);
+    let (os, ts) = (
+        std::fs::metadata(&ours_file)?.len(),
+        std::fs::metadata(&tar_file)?.len(),
+    );
+    println!(
+        "\norig tarball of 2,000 files ({:.1} MB), {ROUNDS} alternating runs, median\n",
+        total as f64 / 1e6
+    );
     println!("{:>14} | {:>10} | {:>12}", "", "time", "size");
     println!("{}", "-".repeat(44));
-    println!("{:>14} | {:>7.0} ms | {:>9} B", "ours", o.as_secs_f64() * 1e3, os);
-    println!("{:>14} | {:>7.0} ms | {:>9} B", "tar czf", t.as_secs_f64() * 1e3, ts);
-    println!("{:>14} | {:>9.2}x | {:>11.3}x", "ours / tar", o.as_secs_f64() / t.as_secs_f64(), os as f64 / ts as f64);
-    println!("\nours also sorts entries, zeroes owners and times, and is byte-for-byte reproducible.");
+    println!(
+        "{:>14} | {:>7.0} ms | {:>9} B",
+        "ours",
+        o.as_secs_f64() * 1e3,
+        os
+    );
+    println!(
+        "{:>14} | {:>7.0} ms | {:>9} B",
+        "tar czf",
+        t.as_secs_f64() * 1e3,
+        ts
+    );
+    println!(
+        "{:>14} | {:>9.2}x | {:>11.3}x",
+        "ours / tar",
+        o.as_secs_f64() / t.as_secs_f64(),
+        os as f64 / ts as f64
+    );
+    println!(
+        "\nours also sorts entries, zeroes owners and times, and is byte-for-byte reproducible."
+    );
     Ok(())
 }
 
 fn sh(dir: &Path, script: &str) -> anyhow::Result<()> {
-    let st = Command::new("bash").arg("-c").arg(script).current_dir(dir).status()?;
+    let st = Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .status()?;
     if !st.success() {
         bail!("`{script}` failed in {}", dir.display());
     }

@@ -1,4 +1,4 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use sourcetree::SourceTree;
@@ -73,4 +73,10 @@ pub trait PackageBuilder: Send + Sync {
 
     /// Builds in `ctx.scratch`.
     async fn build(&self, ctx: &BuildContext<'_>) -> Result<Built, BuildError>;
+
+    /// Reads a produced package back, for verification. The default reads
+    /// .deb, .dsc and .rpm files; other formats override it.
+    fn read_back(&self, path: &Path) -> Result<pkgread::PackageMeta, String> {
+        pkgread::read_package(path).map_err(|e| e.to_string())
+    }
 }

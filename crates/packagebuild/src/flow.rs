@@ -212,7 +212,7 @@ async fn build(
         ensure_local_folder(&dir.to_string_lossy())?;
     }
     let built = builder.build(&ctx).await?;
-    let metas = verify_packages(&built)?;
+    let metas = verify_packages(builder, &built)?;
     info!(
         "verified {} package(s): {}",
         metas.len(),

@@ -1,16 +1,19 @@
 use std::path::PathBuf;
 
-use pkgread::{Format, PackageMeta};
+use pkgread::PackageMeta;
 
-use crate::{BuildError, Built, ReleaseRule};
+use crate::{BuildError, Built, PackageBuilder, ReleaseRule};
 
 /// Reads back every package of `built` and checks it against the
 /// expectation. Returns the metadata in the same order.
-pub fn verify_packages(built: &Built) -> Result<Vec<(PathBuf, PackageMeta)>, BuildError> {
+pub fn verify_packages(
+    builder: &dyn PackageBuilder,
+    built: &Built,
+) -> Result<Vec<(PathBuf, PackageMeta)>, BuildError> {
     let want = &built.expect;
     let mut out = Vec::with_capacity(built.packages.len());
     for path in &built.packages {
-        let meta = pkgread::read_package(path).map_err(|e| BuildError::Verify {
+        let meta = builder.read_back(path).map_err(|e| BuildError::Verify {
             file: path.clone(),
             detail: format!("cannot read the package back: {e}"),
         })?;
@@ -56,10 +59,6 @@ pub fn verify_packages(built: &Built) -> Result<Vec<(PathBuf, PackageMeta)>, Bui
                 meta.release
             )));
         }
-        debug_assert!(matches!(
-            meta.format,
-            Format::Deb | Format::Dsc | Format::Rpm | Format::Srpm
-        ));
         out.push((path.clone(), meta));
     }
     Ok(out)

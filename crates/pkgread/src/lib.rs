@@ -75,6 +75,8 @@ pub enum Format {
     Dsc,
     Rpm,
     Srpm,
+    /// A googet package; read by the googet crate, which fills this in.
+    Goo,
 }
 
 impl fmt::Display for Format {
@@ -84,6 +86,7 @@ impl fmt::Display for Format {
             Format::Dsc => "dsc",
             Format::Rpm => "rpm",
             Format::Srpm => "srpm",
+            Format::Goo => "goo",
         })
     }
 }
