@@ -3,13 +3,14 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all demo test deps build lint fmt clippy unit bench help
+.PHONY: all demo test deps build lint fmt clippy unit bench help fuzz fuzz-smoke
 
 help:
 	@echo "make demo   - set up and run the demo release of an example repository"
 	@echo "make test   - set up and run every test (what .ci/run runs)"
 	@echo "make bench  - benchmarks (not part of make test)"
 	@echo "make lint   - cargo fmt --check and clippy -D warnings"
+	@echo "make fuzz   - every fuzz target for FUZZ_TIME seconds each (default 60)"
 
 # System packages the project needs; installed when missing (as root), else named.
 deps:
@@ -33,3 +34,11 @@ test: deps lint unit
 bench: deps
 	$(CARGO) build --release --workspace --bins
 	$(CARGO) run --release -p bench --bin release-bench
+
+# Fuzzing (cargo-fuzz, libFuzzer) on stable Rust; see docs/reliability.md.
+fuzz:
+	./fuzz/run.sh
+
+# The short run CI does: a few seconds per target.
+fuzz-smoke:
+	FUZZ_TIME=$${FUZZ_TIME:-10} ./fuzz/run.sh
