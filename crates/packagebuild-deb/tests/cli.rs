@@ -537,10 +537,22 @@ fn missing_build_tool_names_the_install_command() {
     let f = GitFixture::from_example("shell-tool");
     // A PATH with git only: dpkg-buildpackage is "not installed".
     let bin = tempfile::tempdir().unwrap();
-    let git_path = std::process::Command::new("sh").args(["-c", "command -v git"]).output().unwrap();
-    std::os::unix::fs::symlink(String::from_utf8_lossy(&git_path.stdout).trim(), bin.path().join("git")).unwrap();
+    let git_path = std::process::Command::new("sh")
+        .args(["-c", "command -v git"])
+        .output()
+        .unwrap();
+    std::os::unix::fs::symlink(
+        String::from_utf8_lossy(&git_path.stdout).trim(),
+        bin.path().join("git"),
+    )
+    .unwrap();
     let d = tempfile::tempdir().unwrap();
-    let o = run(BIN, &f.work(), &["--version", V, "--stage", d.path().to_str().unwrap()], &[("PATH", bin.path().to_str().unwrap())]);
+    let o = run(
+        BIN,
+        &f.work(),
+        &["--version", V, "--stage", d.path().to_str().unwrap()],
+        &[("PATH", bin.path().to_str().unwrap())],
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("dpkg-buildpackage is not installed: install it (as root: apt-get install -y dpkg-dev debhelper fakeroot)"),
