@@ -49,7 +49,7 @@ pub struct Control {
 
 /// Reads and checks `debian/control`.
 pub fn read_control(path: &Path) -> Result<Control, BuildError> {
-    let text = std::fs::read_to_string(path).map_err(|e| BuildError::Packaging {
+    let bytes = std::fs::read(path).map_err(|e| BuildError::Packaging {
         path: path.to_owned(),
         detail: if e.kind() == std::io::ErrorKind::NotFound {
             "no debian/control: packagebuild-deb builds from packaging/debian (control, rules, ...)"
@@ -57,6 +57,13 @@ pub fn read_control(path: &Path) -> Result<Control, BuildError> {
         } else {
             format!("cannot read it: {e}")
         },
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| BuildError::Packaging {
+        path: path.to_owned(),
+        detail: format!(
+            "is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
+            e.utf8_error().valid_up_to()
+        ),
     })?;
     parse_control(path, &text)
 }
