@@ -33,7 +33,7 @@ fn assert_nothing_left(dir: &Path) {
 
 #[test]
 fn broken_control_files() {
-    let huge = format!("Source: x\nDescription: {}\n\nPackage: x\n", "y".repeat(5_000_000));
+    let huge = format!("Source: xy\nDescription: {}\n\nPackage: x\n", "y".repeat(5_000_000));
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("binary garbage", vec![0, 1, 2, 3, 0, 27, 91, 50, 74], "not a valid control file"),
         ("not UTF-8", b"Source: caf\xe9\n\nPackage: x\n".to_vec(), "is not UTF-8 text (invalid byte at offset 11)"),

@@ -281,9 +281,21 @@ fn errors() {
 fn missing_rpmbuild_names_the_install_command() {
     let f = GitFixture::from_example("shell-tool");
     let bin = tempfile::tempdir().unwrap();
-    let git_path = std::process::Command::new("sh").args(["-c", "command -v git"]).output().unwrap();
-    std::os::unix::fs::symlink(String::from_utf8_lossy(&git_path.stdout).trim(), bin.path().join("git")).unwrap();
-    let o = run(BIN, &f.work(), &["--version", V], &[("PATH", bin.path().to_str().unwrap())]);
+    let git_path = std::process::Command::new("sh")
+        .args(["-c", "command -v git"])
+        .output()
+        .unwrap();
+    std::os::unix::fs::symlink(
+        String::from_utf8_lossy(&git_path.stdout).trim(),
+        bin.path().join("git"),
+    )
+    .unwrap();
+    let o = run(
+        BIN,
+        &f.work(),
+        &["--version", V],
+        &[("PATH", bin.path().to_str().unwrap())],
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("rpmbuild is not installed: install it (as root: apt-get install -y rpm (on EL: rpm-build))"), "{}", stderr(&o));
 }

@@ -79,4 +79,13 @@ pub trait PackageBuilder: Send + Sync {
     fn read_back(&self, path: &Path) -> Result<pkgread::PackageMeta, String> {
         pkgread::read_package(path).map_err(|e| e.to_string())
     }
+
+    /// What the package at `path` (one of `built.packages`) must be. The
+    /// default is `built.expect` for every package; a format whose packages
+    /// of one build carry different versions (googet: each goospec renders
+    /// its own) overrides it.
+    fn expectation(&self, path: &Path, built: &Built) -> Expectation {
+        let _ = path;
+        built.expect.clone()
+    }
 }

@@ -10,9 +10,9 @@ pub fn verify_packages(
     builder: &dyn PackageBuilder,
     built: &Built,
 ) -> Result<Vec<(PathBuf, PackageMeta)>, BuildError> {
-    let want = &built.expect;
     let mut out = Vec::with_capacity(built.packages.len());
     for path in &built.packages {
+        let want = &builder.expectation(path, built);
         let meta = builder.read_back(path).map_err(|e| BuildError::Verify {
             file: path.clone(),
             detail: format!("cannot read the package back: {e}"),
