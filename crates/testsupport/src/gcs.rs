@@ -201,6 +201,16 @@ impl FakeGcs {
         self.shared.lock().faults.push_back(status);
     }
 
+    /// How many injected statuses are still waiting for a request.
+    pub fn queued_faults(&self) -> usize {
+        self.shared.lock().faults.len()
+    }
+
+    /// Drops the injected statuses not used yet.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
     /// The bytes of an object, if it exists.
     pub fn object(&self, bucket: &str, name: &str) -> Option<Vec<u8>> {
         self.shared

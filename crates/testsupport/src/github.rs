@@ -554,6 +554,11 @@ impl FakeGitHub {
         });
     }
 
+    /// How many queued faults are still waiting for a request.
+    pub fn queued_faults(&self) -> usize {
+        self.shared.lock().faults.len()
+    }
+
     /// Empties the fault queue and stops random faults.
     pub fn clear_faults(&self) {
         let mut inner = self.shared.lock();
