@@ -1,0 +1,125 @@
+//! check-prow end to end: the real configs pass; broken ones fail with one
+//! line per problem (`file: job: message`) or the file error with its line.
+
+use std::path::{Path, PathBuf};
+
+use testsupport::cli::{run, stderr, stdout};
+
+const BIN: &str = env!("CARGO_BIN_EXE_check-prow");
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+fn the_real_configs_pass() {
+    let o = run(BIN, &root(), &[], &[]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(stdout(&o), "");
+    assert_eq!(
+        stderr(&o),
+        "check-prow: 7 jobs in 5 files under prow/jobs: no problems\n"
+    );
+}
+
+const JOB: &str = r#"postsubmits:
+  o/r:
+  - name: r-release
+    decorate: true
+    branches: [^master$]
+    spec:
+      containers:
+      - name: version-gen
+        image: us-docker.pkg.dev/gcp-guest/release/version-gen:v1
+        command: [version-gen]
+        args: [--workspace, /workspace]
+        env:
+        - {name: JOB_NAME, value: x}
+        volumeMounts:
+        - {name: workspace, mountPath: /workspace}
+      - name: repo-tagger
+        image: us-docker.pkg.dev/gcp-guest/release/repo-tagger:v1
+        command: [repo-tagger]
+        args: [--workspace, /workspace, --expect, deb12]
+        volumeMounts:
+        - {name: workspace, mountPath: /workspace}
+      volumes:
+      - name: workspace
+        emptyDir: {}
+"#;
+
+fn tree(job: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("jobs")).unwrap();
+    std::fs::write(dir.path().join("jobs/r.yaml"), job).unwrap();
+    std::fs::create_dir_all(dir.path().join("containers/version-gen")).unwrap();
+    std::fs::write(
+        dir.path().join("containers/version-gen/Dockerfile"),
+        "FROM x\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn problems_are_listed_and_fail() {
+    let dir = tree(JOB);
+    let o = run(
+        BIN,
+        dir.path(),
+        &["--config", "jobs", "--containers", "containers"],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    insta::assert_snapshot!(stdout(&o), @r"
+    jobs/r.yaml: r-release: container version-gen: env JOB_NAME is reserved: Prow sets it itself (in every job)
+    jobs/r.yaml: r-release: container repo-tagger: image repo-tagger is built from no Dockerfile: containers/repo-tagger/Dockerfile does not exist
+    jobs/r.yaml: r-release: a release job sets max_concurrency: 1 (further merges queue behind it)
+    jobs/r.yaml: r-release: container repo-tagger: --expect deb12 does not match the builders' targets (none) (expected but not built: deb12); add the builders or drop --expect
+    ");
+    assert_eq!(
+        stderr(&o),
+        "check-prow: 1 jobs in 1 files under jobs: 4 problem(s)\n"
+    );
+}
+
+#[test]
+fn an_unknown_key_names_file_line_and_key() {
+    let dir = tree(&JOB.replace(
+        "mountPath: /workspace}\n      - name: repo",
+        "mountpath: /workspace}\n      - name: repo",
+    ));
+    let o = run(
+        BIN,
+        dir.path(),
+        &["--config", "jobs", "--containers", "containers"],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    insta::assert_snapshot!(stdout(&o), @"jobs/r.yaml:15:29: postsubmits.o/r[0].spec.containers[0].volumeMounts[0]: unknown field `mountpath`, expected one of `name`, `mountPath`, `readOnly`, `subPath`; fix the file (keys are case-sensitive here; Prow would silently ignore an unknown one)");
+    assert_eq!(
+        stderr(&o),
+        "check-prow: 1 file error(s) in jobs; nothing else was checked\n"
+    );
+}
+
+#[test]
+fn a_missing_config_folder_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(BIN, dir.path(), &[], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).starts_with("prow/jobs: cannot read the job config folder:"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn help() {
+    let o = run(BIN, &root(), &["--help"], &[]);
+    assert!(o.status.success());
+    insta::assert_snapshot!(stdout(&o));
+    let o = run(BIN, &root(), &["--bogus"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+}

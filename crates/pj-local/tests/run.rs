@@ -1,0 +1,585 @@
+//! pj-local end to end with runtime local: a production-shaped release of
+//! examples/shell-tool (version, deb12 + el9, tag, publish), a presubmit
+//! (nothing tagged or published), a failing builder (no tag, the failure in
+//! finished.json and the result records), Prow's variables as a container
+//! sees them, and containers starting at once.
+//!
+//! The tools are the workspace's binaries beside pj-local (target/debug, or
+//! $CARGO_TARGET_DIR/debug): build them first with
+//! `cargo build --workspace --bins` (`make unit` does).
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::Value;
+use testsupport::cli::{run, stderr, stdout};
+use testsupport::git::{GitFixture, git};
+
+const BIN: &str = env!("CARGO_BIN_EXE_pj-local");
+
+fn jobs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/jobs")
+}
+
+fn env_jobs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/env-job")
+}
+
+/// The folder of the workspace's binaries: this test runs from
+/// `<target>/debug/deps/`.
+fn tools_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(Path::parent).unwrap().to_owned();
+    for tool in [
+        "version-gen",
+        "repo-tagger",
+        "packagebuild-deb",
+        "packagebuild-rpm",
+    ] {
+        assert!(
+            dir.join(tool).is_file(),
+            "{} is missing: run `cargo build --workspace --bins` before these tests",
+            dir.join(tool).display()
+        );
+    }
+    dir
+}
+
+struct Run {
+    output: Output,
+    dir: PathBuf,
+}
+
+impl Run {
+    fn json(&self, file: &str) -> Value {
+        let p = self.dir.join(file);
+        let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        serde_json::from_str(&text).unwrap()
+    }
+
+    fn text(&self, file: &str) -> String {
+        std::fs::read_to_string(self.dir.join(file)).unwrap()
+    }
+
+    fn build_id(&self) -> String {
+        self.dir.file_name().unwrap().to_string_lossy().into_owned()
+    }
+}
+
+/// Runs pj-local in `cwd` and finds the run's output folder.
+fn pj_local(cwd: &Path, job: &str, args: &[&str]) -> Run {
+    let out = cwd.join("out");
+    let mut all = vec!["--job", job, "--out", out.to_str().unwrap()];
+    all.extend(args);
+    let output = run(BIN, cwd, &all, &[]);
+    let runs: Vec<PathBuf> = std::fs::read_dir(out.join(job))
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        runs.len(),
+        1,
+        "one run of {job} expected; pj-local said:\n{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    Run {
+        output,
+        dir: runs[0].clone(),
+    }
+}
+
+fn release_args<'a>(f: &'a GitFixture, bucket: &'a str) -> Vec<String> {
+    let remote = f.remote().to_str().unwrap().to_owned();
+    vec![
+        "--config".into(),
+        jobs().to_str().unwrap().into(),
+        "--repo".into(),
+        remote.clone(),
+        "--forge-remote".into(),
+        remote,
+        "--bucket".into(),
+        bucket.into(),
+    ]
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn a_release_versions_builds_tags_and_publishes() {
+    tools_dir();
+    let f = GitFixture::from_example("shell-tool");
+    let head = f.head();
+    let tmp = tempfile::tempdir().unwrap();
+    let bucket = tmp.path().join("bucket");
+    let args = release_args(&f, bucket.to_str().unwrap());
+    let r = pj_local(tmp.path(), "shell-tool-release", &strs(&args));
+    let out = stdout(&r.output);
+    assert!(r.output.status.success(), "{out}{}", stderr(&r.output));
+
+    // The version, from the workspace (an emptyDir kept under the run).
+    let version = std::fs::read_to_string(r.dir.join("volumes/workspace/version"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert!(
+        version.len() == 11
+            && version.ends_with(".00")
+            && version[..8].bytes().all(|b| b.is_ascii_digit()),
+        "{version}"
+    );
+    // The tag, in the git remote that replaced GitHub.
+    assert_eq!(f.remote_tag_commit(&version), Some(head.clone()));
+    assert_eq!(f.remote_tag_type(&version), "tag");
+    // Staged per run ($(BUILD_ID) expanded), published with its manifest.
+    let staged = bucket.join(format!("test-staging/shell-tool/{}", r.build_id()));
+    assert!(
+        staged
+            .join(format!("deb12/guest-hello_{version}-g1_all.deb"))
+            .is_file()
+    );
+    assert!(
+        staged
+            .join(format!("el9/guest-hello-{version}-g1.el9.noarch.rpm"))
+            .is_file()
+    );
+    let release = bucket.join(format!("test-releases/shell-tool/{version}"));
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(release.join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["version"], version.as_str());
+    let paths: Vec<&str> = manifest["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        paths.contains(&format!("deb12/guest-hello_{version}-g1_all.deb").as_str()),
+        "{paths:?}"
+    );
+    assert!(
+        paths.contains(&format!("el9/guest-hello-{version}-g1.el9.noarch.rpm").as_str()),
+        "{paths:?}"
+    );
+    assert!(release.join("SHA256SUMS").is_file());
+
+    // Prow's layout.
+    let started = r.json("started.json");
+    assert_eq!(
+        started["repos"]["example/shell-tool"],
+        format!("master:{head}")
+    );
+    assert_eq!(started["repo-commit"], head.as_str());
+    assert!(started["timestamp"].as_i64().unwrap() > 0);
+    let finished = r.json("finished.json");
+    assert_eq!(finished["passed"], true);
+    assert_eq!(finished["result"], "SUCCESS");
+    assert_eq!(finished["revision"], head.as_str());
+    for c in ["version-gen", "build-deb12", "build-el9", "repo-tagger"] {
+        assert_eq!(finished["metadata"]["containers"][c]["exit_code"], 0, "{c}");
+        let log = r.text(&format!("{c}-build-log.txt"));
+        assert!(!log.is_empty(), "{c}");
+        // Streamed too, prefixed with the container's name.
+        let first = log.lines().next().unwrap();
+        assert!(out.contains(&format!("[{c}] {first}")), "{c}: {first}");
+    }
+    assert!(!r.dir.join("build-log.txt").exists());
+    assert_eq!(
+        r.text("version-gen-build-log.txt").lines().last(),
+        Some(version.as_str())
+    );
+    assert!(
+        r.text("repo-tagger-build-log.txt")
+            .contains(&format!("created tag {version} on {head}"))
+    );
+    assert_eq!(finished["metadata"]["version"]["version"], version.as_str());
+    assert_eq!(finished["metadata"]["tag"]["status"], "created");
+    assert_eq!(finished["metadata"]["results"]["el9"]["status"], "ok");
+    // $ARTIFACTS: the steps' records.
+    for a in [
+        "artifacts/version.json",
+        "artifacts/tag.json",
+        "artifacts/results/deb12.json",
+        "artifacts/results/el9.json",
+    ] {
+        assert!(r.dir.join(a).is_file(), "{a}");
+    }
+    assert!(
+        out.contains("[pj-local] shell-tool-release SUCCESS"),
+        "{out}"
+    );
+
+    // The next merge gets the next version.
+    let next = f.commit_and_push("a merged change");
+    let r2 = {
+        let tmp2 = tmp.path().join("second");
+        std::fs::create_dir_all(&tmp2).unwrap();
+        pj_local(&tmp2, "shell-tool-release", &strs(&args))
+    };
+    assert!(r2.output.status.success(), "{}", stdout(&r2.output));
+    let v2 = format!("{}.01", &version[..8]);
+    assert_eq!(f.remote_tag_commit(&v2), Some(next));
+}
+
+#[test]
+fn a_presubmit_builds_but_tags_and_publishes_nothing() {
+    tools_dir();
+    let f = GitFixture::from_example("shell-tool");
+    let base = f.head();
+    git(&f.work(), &["checkout", "--quiet", "-b", "pr"]);
+    std::fs::write(f.work().join("NEWS"), "a change under review\n").unwrap();
+    git(&f.work(), &["add", "NEWS"]);
+    let pr = f.commit("a change under review");
+    git(&f.work(), &["push", "--quiet", "origin", "pr"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let bucket = tmp.path().join("bucket");
+    let mut args = release_args(&f, bucket.to_str().unwrap());
+    let pull = format!("7:{pr}");
+    args.extend(["--pull".into(), pull]);
+    let r = pj_local(tmp.path(), "shell-tool-packagebuild", &strs(&args));
+    assert!(
+        r.output.status.success(),
+        "{}{}",
+        stdout(&r.output),
+        stderr(&r.output)
+    );
+
+    assert_eq!(f.remote_tag_names(), Vec::<String>::new());
+    assert_eq!(
+        std::fs::read_dir(&bucket).unwrap().count(),
+        0,
+        "nothing in the bucket"
+    );
+    let version = std::fs::read_to_string(r.dir.join("volumes/workspace/version")).unwrap();
+    assert!(
+        version.starts_with("0."),
+        "a development version: {version}"
+    );
+    let started = r.json("started.json");
+    assert_eq!(started["pull"], "7");
+    assert_eq!(
+        started["repos"]["example/shell-tool"],
+        format!("master:{base},7:{pr}")
+    );
+    let finished = r.json("finished.json");
+    assert_eq!(finished["result"], "SUCCESS");
+    assert!(finished["metadata"].get("tag").is_none());
+    // The packages of the pull request, for reviewers ($ARTIFACTS/packages).
+    let pkgs: Vec<String> = std::fs::read_dir(r.dir.join("artifacts/packages"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(pkgs.iter().any(|p| p.ends_with("_all.deb")), "{pkgs:?}");
+}
+
+#[test]
+fn a_failing_builder_stops_the_tag_and_shows_in_the_records() {
+    tools_dir();
+    let f = GitFixture::from_example("shell-tool");
+    let tmp = tempfile::tempdir().unwrap();
+    let bucket = tmp.path().join("bucket");
+    let args = release_args(&f, bucket.to_str().unwrap());
+    let r = pj_local(tmp.path(), "shell-tool-release-broken", &strs(&args));
+    assert_eq!(r.output.status.code(), Some(1), "{}", stdout(&r.output));
+
+    assert_eq!(f.remote_tag_names(), Vec::<String>::new());
+    assert!(!bucket.join("test-releases").exists(), "nothing published");
+    let finished = r.json("finished.json");
+    assert_eq!(finished["passed"], false);
+    assert_eq!(finished["result"], "FAILURE");
+    let containers = &finished["metadata"]["containers"];
+    assert_eq!(containers["build-el9"]["passed"], false);
+    assert_ne!(containers["build-el9"]["exit_code"], 0);
+    assert_eq!(containers["repo-tagger"]["passed"], false);
+    assert_eq!(containers["build-deb12"]["exit_code"], 0);
+    let el9 = &finished["metadata"]["results"]["el9"];
+    assert_eq!(el9["status"], "failed");
+    assert!(
+        el9["error"].as_str().unwrap().contains("no-such-folder"),
+        "{el9}"
+    );
+    let result = r.json("volumes/workspace/results/el9.json");
+    assert_eq!(result["status"], "failed");
+    let tag = r.json("volumes/workspace/tag.json");
+    assert_ne!(tag["status"], "created");
+    assert!(stdout(&r.output).contains("[pj-local] build-el9: FAILED"));
+    assert!(stdout(&r.output).contains("[pj-local] shell-tool-release-broken FAILURE"));
+}
+
+/// A bin folder of small scripts standing in for tools.
+fn script_bin() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let scripts = [
+        (
+            "env-dump",
+            "#!/bin/sh\necho \"cwd=$(pwd)\"\necho \"args=$*\"\nenv | sort\necho \"token=$(cat \"$GITHUB_ACCESS_TOKEN\")\"\ngit log --format=%s -n 1\n",
+        ),
+        (
+            "wait-for",
+            "#!/bin/sh\n# bounded poll (30 s) for the file the other container writes\ni=0\nwhile [ ! -f \"$1\" ]; do i=$((i+1)); [ $i -gt 300 ] && { echo \"no $1\"; exit 1; }; sleep 0.1; done\necho \"found $1\"\n",
+        ),
+        (
+            "write-file",
+            "#!/bin/sh\necho ready > \"$1\"\necho \"wrote $1\"\n",
+        ),
+    ];
+    for (name, text) in scripts {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    dir
+}
+
+fn var<'a>(log: &'a str, name: &str) -> &'a str {
+    log.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} in\n{log}"))
+}
+
+#[test]
+fn containers_get_prows_variables_and_local_paths() {
+    let f = GitFixture::from_example("shell-tool");
+    let base = f.head();
+    git(&f.work(), &["checkout", "--quiet", "-b", "pr"]);
+    let pr = f.commit("the pull request");
+    git(&f.work(), &["push", "--quiet", "origin", "pr"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let token = tmp.path().join("my-token");
+    std::fs::write(&token, "s3cr3t\n").unwrap();
+    let bins = script_bin();
+    let bucket = tmp.path().join("bucket");
+    let (config, remote) = (env_jobs(), f.remote());
+    let common = [
+        "--config",
+        config.to_str().unwrap(),
+        "--repo",
+        remote.to_str().unwrap(),
+        "--bin-dir",
+        bins.path().to_str().unwrap(),
+        "--bucket",
+        bucket.to_str().unwrap(),
+    ];
+
+    // A presubmit and a postsubmit share the name: --type picks one.
+    let o = run(
+        BIN,
+        tmp.path(),
+        &[&common[..], &["--job", "shell-tool-env"]].concat(),
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("2 jobs are called shell-tool-env"),
+        "{}",
+        stderr(&o)
+    );
+
+    let secret = format!("github-access-token={}", token.display());
+    let pull = format!("7:{pr}");
+    let args = [
+        &common[..],
+        &["--type", "presubmit", "--pull", &pull, "--secret", &secret],
+    ]
+    .concat();
+    let r = pj_local(tmp.path(), "shell-tool-env", &args);
+    assert!(r.output.status.success(), "{}", stdout(&r.output));
+    let log = r.text("build-log.txt");
+    let build_id = r.build_id();
+
+    assert_eq!(var(&log, "CI"), "true");
+    assert_eq!(var(&log, "JOB_NAME"), "shell-tool-env");
+    assert_eq!(var(&log, "JOB_TYPE"), "presubmit");
+    assert_eq!(var(&log, "BUILD_ID"), build_id);
+    assert_eq!(var(&log, "BUILD_NUMBER"), build_id);
+    assert_eq!(var(&log, "REPO_OWNER"), "example");
+    assert_eq!(var(&log, "REPO_NAME"), "shell-tool");
+    assert_eq!(var(&log, "PULL_BASE_REF"), "master");
+    assert_eq!(var(&log, "PULL_BASE_SHA"), base);
+    assert_eq!(var(&log, "PULL_NUMBER"), "7");
+    assert_eq!(var(&log, "PULL_PULL_SHA"), pr);
+    assert_eq!(var(&log, "PULL_REFS"), format!("master:{base},7:{pr}"));
+    let spec: Value = serde_json::from_str(var(&log, "JOB_SPEC")).unwrap();
+    assert_eq!(spec["type"], "presubmit");
+    assert_eq!(spec["job"], "shell-tool-env");
+    assert_eq!(spec["buildid"], build_id.as_str());
+    assert_eq!(spec["prowjobid"], var(&log, "PROW_JOB_ID"));
+    assert_eq!(spec["prowjobid"].as_str().unwrap().len(), 36);
+    assert_eq!(spec["refs"]["org"], "example");
+    assert_eq!(spec["refs"]["repo"], "shell-tool");
+    assert_eq!(spec["refs"]["base_ref"], "master");
+    assert_eq!(spec["refs"]["base_sha"], base.as_str());
+    assert_eq!(spec["refs"]["pulls"][0]["number"], 7);
+    assert_eq!(spec["refs"]["pulls"][0]["sha"], pr.as_str());
+    // The tools read the same variables back.
+    let env = prow_env::ProwEnv::from_lookup(|k| {
+        log.lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}=")).map(str::to_owned))
+    })
+    .unwrap();
+    assert_eq!(env.job_spec.unwrap().refs.unwrap().pulls[0].number, 7);
+
+    // Pod paths became host folders; gs:// became the bucket folder;
+    // $(VAR) expanded, $$ escaped.
+    assert_eq!(
+        var(&log, "ARTIFACTS"),
+        r.dir.join("artifacts").to_str().unwrap()
+    );
+    assert!(
+        !var(&log, "GOPATH").starts_with("/home/prow"),
+        "{}",
+        var(&log, "GOPATH")
+    );
+    assert!(var(&log, "cwd").ends_with("/go/src/github.com/example/shell-tool"));
+    assert!(var(&log, "cwd").starts_with(var(&log, "GOPATH")));
+    assert_eq!(
+        var(&log, "args"),
+        format!(
+            "--stage {}/test-staging/shell-tool/{build_id}/deb12 --workspace={} $(BUILD_ID)",
+            bucket.canonicalize().unwrap().display(),
+            r.dir.join("volumes/workspace").display()
+        )
+    );
+    assert_eq!(
+        var(&log, "STAGE"),
+        format!(
+            "{}/test-staging/shell-tool-env",
+            bucket.canonicalize().unwrap().display()
+        )
+    );
+    // The secret file is where the job's variable points.
+    assert!(var(&log, "GITHUB_ACCESS_TOKEN").ends_with("/github-access-token/token.txt"));
+    assert_eq!(var(&log, "token"), "s3cr3t");
+    // clonerefs merged the pull request.
+    assert!(
+        log.lines()
+            .last()
+            .unwrap()
+            .starts_with("Merge pull request #7"),
+        "{log}"
+    );
+
+    // The postsubmit of the same name: no pull, PULL_REFS is the base only.
+    std::fs::remove_dir_all(tmp.path().join("out")).unwrap();
+    let args = [&common[..], &["--type", "postsubmit"]].concat();
+    let r = pj_local(tmp.path(), "shell-tool-env", &args);
+    assert!(r.output.status.success(), "{}", stdout(&r.output));
+    let log = r.text("build-log.txt");
+    assert_eq!(var(&log, "JOB_TYPE"), "postsubmit");
+    assert_eq!(var(&log, "PULL_REFS"), format!("master:{base}"));
+    assert!(!log.contains("PULL_NUMBER="));
+    let spec: Value = serde_json::from_str(var(&log, "JOB_SPEC")).unwrap();
+    assert!(spec["refs"].get("pulls").is_none());
+}
+
+#[test]
+fn all_containers_start_at_once() {
+    let f = GitFixture::from_example("shell-tool");
+    let tmp = tempfile::tempdir().unwrap();
+    let bins = script_bin();
+    let (config, remote) = (env_jobs(), f.remote());
+    let args = [
+        "--config",
+        config.to_str().unwrap(),
+        "--repo",
+        remote.to_str().unwrap(),
+        "--bin-dir",
+        bins.path().to_str().unwrap(),
+    ];
+    // `first` waits for the file `second` writes: run one after the other,
+    // the job would fail.
+    let r = pj_local(tmp.path(), "two-steps", &args);
+    assert!(r.output.status.success(), "{}", stdout(&r.output));
+    let ws = r.dir.join("volumes/workspace");
+    assert_eq!(
+        r.text("first-build-log.txt"),
+        format!("found {}/ready\n", ws.display())
+    );
+    assert_eq!(
+        r.text("second-build-log.txt"),
+        format!("wrote {}/ready\n", ws.display())
+    );
+}
+
+#[test]
+fn usage_errors_say_what_to_do() {
+    let f = GitFixture::from_example("shell-tool");
+    let tmp = tempfile::tempdir().unwrap();
+    let config = jobs();
+    let remote = f.remote();
+    let out = tmp.path().join("out");
+    let base = [
+        "--config",
+        config.to_str().unwrap(),
+        "--repo",
+        remote.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let err = |extra: &[&str]| -> (Option<i32>, String) {
+        let o = run(BIN, tmp.path(), &[&base[..], extra].concat(), &[]);
+        let e = stderr(&o)
+            .replace(config.to_str().unwrap(), "[CONFIG]")
+            .replace(remote.to_str().unwrap(), "[REMOTE]")
+            .replace(tmp.path().to_str().unwrap(), "[TMP]");
+        (o.status.code(), e)
+    };
+    insta::assert_debug_snapshot!([
+        err(&["--job", "nope"]),
+        err(&["--job", "shell-tool-packagebuild"]),
+        err(&["--job", "shell-tool-release", "--pull", "1:abc"]),
+        err(&[
+            "--job",
+            "shell-tool-release",
+            "--secret",
+            "nope=/etc/hostname"
+        ]),
+        err(&[
+            "--job",
+            "shell-tool-release",
+            "--secret",
+            "github-access-token=/no/such/file"
+        ]),
+        err(&[
+            "--job",
+            "shell-tool-release",
+            "--bin-dir",
+            tmp.path().to_str().unwrap()
+        ]),
+        err(&["--job", "shell-tool-release", "--base-ref", "main"]),
+    ]);
+    // Only the run that got as far as starting containers left a record:
+    // a failed finished.json saying why.
+    let runs: Vec<_> = std::fs::read_dir(out.join("shell-tool-release"))
+        .unwrap()
+        .collect();
+    assert_eq!(runs.len(), 1);
+    let finished =
+        std::fs::read_to_string(runs[0].as_ref().unwrap().path().join("finished.json")).unwrap();
+    let finished: Value = serde_json::from_str(&finished).unwrap();
+    assert_eq!(finished["result"], "FAILURE");
+    assert!(
+        finished["metadata"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("build the tools first")
+    );
+}
+
+#[test]
+fn the_test_jobs_are_production_shaped() {
+    let config = prowcfg::Config::load(&jobs()).unwrap_or_else(|e| panic!("{e}"));
+    let containers = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../containers");
+    let problems = prowcfg::check(&config, &containers);
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn help() {
+    let o = run(BIN, Path::new("."), &["--help"], &[]);
+    assert!(o.status.success());
+    insta::assert_snapshot!(stdout(&o));
+}

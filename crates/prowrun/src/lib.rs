@@ -1,0 +1,802 @@
+//! Runs one Prow job on this machine: the engine of `pj-local`.
+//!
+//! [`run`] does what Prow does for a decorated pod, locally:
+//!
+//! 1. reads the job from the config folder (strictly, presets merged);
+//! 2. resolves the refs (`--base-ref`: the remote's default branch,
+//!    `--base-sha`: its head) and clones like clonerefs into a temporary
+//!    GOPATH (`src/github.com/<org>/<repo>`), merging pulls for presubmits;
+//! 3. gives every container Prow's variables (`JOB_SPEC`, `PULL_REFS`,
+//!    `BUILD_ID` (unix milliseconds), `PROW_JOB_ID` (a UUID)...), expands
+//!    `$(VAR)` in command, args and env like Kubernetes;
+//! 4. backs each `emptyDir` with `<out>/<job>/<build id>/volumes/<name>/`
+//!    (kept, so the handoff can be read afterwards), each secret with the
+//!    file or folder given by `--secret NAME=PATH` (else an empty folder);
+//! 5. optionally redirects production: `--forge github` becomes `--forge git
+//!    --remote <forge_remote>`, `gs://<bucket>/<path>` becomes
+//!    `<bucket dir>/<bucket>/<path>`;
+//! 6. starts all containers at once ([`Runtime`]); with runtime `local` each
+//!    is the binary its command names, from `bin_dir`, and since the pod's
+//!    paths (`/workspace`, `/logs/artifacts`, `/home/prow/go`, secret mounts)
+//!    cannot exist on the host, every occurrence of a mount path in args, env
+//!    values and the working directory is rewritten to its host folder;
+//! 7. streams each container's output prefixed `[name] `, writes
+//!    `started.json`, `finished.json`, `<name>-build-log.txt` (or
+//!    `build-log.txt`) and `artifacts/` under `<out>/<job>/<build id>/`.
+
+mod exec;
+pub mod git;
+pub mod pod;
+pub mod records;
+pub mod rewrite;
+pub mod runtime;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use prow_env::{JobSpec, JobType, Pull, Refs};
+use prowcfg::{Config, Job, VolumeSource};
+
+pub use exec::{ContainerResult, log_file_name};
+pub use runtime::Runtime;
+
+/// Where container logs and pj-local's own lines go (stdout in pj-local).
+pub type Sink = Arc<Mutex<dyn Write + Send>>;
+
+/// Variables of this machine that local processes keep (everything else is
+/// what the pod would have).
+pub const HOST_ENV_PASSTHROUGH: &[&str] = &[
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "LC_ALL",
+    "TMPDIR",
+    "TZ",
+    "RUST_LOG",
+    "RUST_BACKTRACE",
+];
+
+/// What to run and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The job's name.
+    pub job: String,
+    /// The job config folder.
+    pub config: PathBuf,
+    /// The repository whose merge is emulated (path or URL) [default: the
+    /// job's `clone_uri`, else `https://github.com/<org>/<repo>.git`].
+    pub repo: Option<String>,
+    /// The base branch [default: the remote's default branch].
+    pub base_ref: Option<String>,
+    /// The base commit [default: the branch's head].
+    pub base_sha: Option<String>,
+    /// The output root; the run writes `<out>/<job>/<build id>/`.
+    pub out: PathBuf,
+    /// What runs the containers.
+    pub runtime: Runtime,
+    /// `NAME=PATH`: the secret volume NAME (volume or secret name) is this
+    /// file or folder.
+    pub secrets: Vec<(String, PathBuf)>,
+    /// Redirect `--forge github` to this git remote.
+    pub forge_remote: Option<String>,
+    /// Redirect `gs://` to folders below this one.
+    pub bucket: Option<PathBuf>,
+    /// Runtime local: where the tool binaries are.
+    pub bin_dir: PathBuf,
+    /// Which job when several kinds share the name; must match the job.
+    pub job_type: Option<JobType>,
+    /// Presubmits: the pulls merged on top of the base (`N:SHA`).
+    pub pulls: Vec<Pull>,
+}
+
+/// Why a run could not happen (a failing container is not an error: see
+/// [`RunOutcome::passed`]).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The config could not be read.
+    #[error("the job config cannot be read:\n{0}")]
+    Config(#[from] prowcfg::LoadErrors),
+    /// No such job.
+    #[error("no job {name} in {}; jobs there: {}", config.display(), available.join(", "))]
+    NoSuchJob {
+        /// The name asked for.
+        name: String,
+        /// The folder.
+        config: PathBuf,
+        /// Every job name there.
+        available: Vec<String>,
+    },
+    /// A wrong option or combination.
+    #[error("{0}")]
+    Usage(String),
+    /// The job uses something pj-local cannot emulate.
+    #[error("job {job}: {what}")]
+    Unsupported {
+        /// The job.
+        job: String,
+        /// What and what to do.
+        what: String,
+    },
+    /// A preset conflict (Prow refuses the job too).
+    #[error("job {job}: {source}")]
+    Preset {
+        /// The job.
+        job: String,
+        /// The conflict.
+        source: prowcfg::PresetError,
+    },
+    /// A container cannot be started.
+    #[error(transparent)]
+    Launch(#[from] runtime::LaunchError),
+    /// git failed.
+    #[error("{command}{} failed: {stderr}", dir.as_ref().map(|d| format!(" in {}", d.display())).unwrap_or_default())]
+    Git {
+        /// The command.
+        command: String,
+        /// Where.
+        dir: Option<PathBuf>,
+        /// git's message.
+        stderr: String,
+    },
+    /// A file or folder could not be used.
+    #[error("{action} {}: {source}", path.display())]
+    Io {
+        /// What was done.
+        action: &'static str,
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+impl RunError {
+    /// pj-local's exit code: 2 for usage errors, else 1.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::NoSuchJob { .. } | RunError::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> RunError {
+    let path = path.to_owned();
+    move |source| RunError::Io {
+        action,
+        path,
+        source,
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    /// The job.
+    pub job: String,
+    /// Its `BUILD_ID`.
+    pub build_id: String,
+    /// `<out>/<job>/<build id>`.
+    pub out_dir: PathBuf,
+    /// Whether every container exited 0.
+    pub passed: bool,
+    /// Each container's end.
+    pub containers: Vec<ContainerResult>,
+}
+
+/// Parses `--pull N:SHA`.
+pub fn parse_pull(s: &str) -> Result<Pull, String> {
+    let (n, sha) = s
+        .split_once(':')
+        .ok_or("expected N:SHA, the pull request number and its head commit, e.g. 17:3f2c9e1")?;
+    let number = n
+        .parse()
+        .map_err(|_| format!("{n:?} is not a pull request number"))?;
+    if sha.is_empty() {
+        return Err("the SHA after ':' is empty".into());
+    }
+    Ok(Pull {
+        number,
+        author: "pj-local".into(),
+        sha: sha.to_owned(),
+    })
+}
+
+/// Parses `--secret NAME=PATH`.
+pub fn parse_secret(s: &str) -> Result<(String, PathBuf), String> {
+    let (n, p) = s
+        .split_once('=')
+        .ok_or("expected NAME=PATH, a secret volume (or secret) name and a file or folder")?;
+    if n.is_empty() || p.is_empty() {
+        return Err("expected NAME=PATH with both parts".into());
+    }
+    Ok((n.to_owned(), PathBuf::from(p)))
+}
+
+/// Finds the job to run.
+pub fn select_job<'a>(
+    config: &'a Config,
+    name: &str,
+    job_type: Option<JobType>,
+) -> Result<&'a Job, RunError> {
+    let named = config.jobs_named(name);
+    if named.is_empty() {
+        let mut available: Vec<String> = config.jobs.iter().map(|j| j.name().to_owned()).collect();
+        available.sort();
+        available.dedup();
+        return Err(RunError::NoSuchJob {
+            name: name.to_owned(),
+            config: config.root.clone(),
+            available,
+        });
+    }
+    let fitting: Vec<&Job> = named
+        .iter()
+        .copied()
+        .filter(|j| job_type.is_none_or(|t| j.job_type() == t))
+        .collect();
+    match fitting.as_slice() {
+        [one] => Ok(one),
+        [] => Err(RunError::Usage(format!(
+            "job {name} is a {}, not a {}; drop --type or pass --type {0}",
+            named[0].job_type(),
+            job_type.map(|t| t.as_str()).unwrap_or_default()
+        ))),
+        many => Err(RunError::Usage(format!(
+            "{} jobs are called {name} ({}); pick one with --type",
+            many.len(),
+            many.iter()
+                .map(|j| format!("{} in {}", j.job_type(), j.file.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// Runs the job; see the crate documentation. Container logs and
+/// pj-local's own lines (prefixed `[pj-local]`) go to `sink`.
+pub fn run(opts: &Options, sink: &Sink) -> Result<RunOutcome, RunError> {
+    let config = Config::load(&opts.config)?;
+    let job = select_job(&config, &opts.job, opts.job_type)?;
+    let name = job.name().to_owned();
+    let unsupported = |what: String| RunError::Unsupported {
+        job: name.clone(),
+        what,
+    };
+    if let Some(agent) = job.base.agent.as_deref().filter(|a| *a != "kubernetes") {
+        return Err(unsupported(format!(
+            "agent {agent} is not emulated; pj-local runs kubernetes pods"
+        )));
+    }
+    if !job.base.extra_refs.is_empty() {
+        return Err(unsupported(
+            "it has extra_refs; pj-local clones only the job's own repository".into(),
+        ));
+    }
+    let spec = config
+        .pod_spec(job)
+        .map_err(|source| RunError::Preset {
+            job: name.clone(),
+            source,
+        })?
+        .ok_or_else(|| unsupported("it has no spec".into()))?;
+    if spec.containers.is_empty() {
+        return Err(unsupported("its spec has no containers".into()));
+    }
+    let job_type = job.job_type();
+    if job_type != JobType::Presubmit && !opts.pulls.is_empty() {
+        return Err(RunError::Usage(format!(
+            "--pull is for presubmits; {name} is a {job_type}"
+        )));
+    }
+    if job_type == JobType::Presubmit && opts.pulls.is_empty() {
+        return Err(RunError::Usage(format!(
+            "{name} is a presubmit: give the pull request to merge with --pull N:SHA"
+        )));
+    }
+    let cwd =
+        std::env::current_dir().map_err(io("cannot read the current folder", Path::new(".")))?;
+    check_secret_names(opts, &spec, &name)?;
+
+    // The refs, as Prow would get them from the GitHub event.
+    let (url, mut refs) = match (job_type.has_refs(), job.org_repo()) {
+        (true, Some((org, repo))) => {
+            let url = match (&opts.repo, &job.base.clone_uri) {
+                (Some(r), _) => pod::absolute(r, &cwd),
+                (None, Some(u)) => u.clone(),
+                (None, None) => format!("https://github.com/{org}/{repo}.git"),
+            };
+            let base_ref = match &opts.base_ref {
+                Some(r) => r.clone(),
+                None => git::default_branch(&url)?,
+            };
+            let base_sha = match &opts.base_sha {
+                Some(s) => s.clone(),
+                None => git::branch_head(&url, &base_ref)?,
+            };
+            let refs = Refs {
+                org: org.to_owned(),
+                repo: repo.to_owned(),
+                repo_link: format!("https://github.com/{org}/{repo}"),
+                base_ref,
+                base_link: format!("https://github.com/{org}/{repo}/commit/{base_sha}"),
+                base_sha,
+                pulls: opts.pulls.clone(),
+                path_alias: job.base.path_alias.clone(),
+                workdir: false,
+            };
+            (Some(url), Some(refs))
+        }
+        _ => (None, None),
+    };
+
+    let build_id_base = chrono::Utc::now().timestamp_millis();
+    // Containers run in the clone: every host path they get is absolute.
+    let job_root = cwd.join(&opts.out).join(&name);
+    let (build_id, out_dir) = (0..1000)
+        .map(|i| (build_id_base + i).to_string())
+        .map(|id| (id.clone(), job_root.join(&id)))
+        .find(|(_, d)| !d.exists())
+        .ok_or_else(|| RunError::Usage(format!("{} is full of runs", job_root.display())))?;
+    let artifacts = out_dir.join("artifacts");
+    create_shared_dir(&artifacts)?;
+
+    say(
+        sink,
+        &format!(
+            "running {job_type} {name} (build {build_id}) with runtime {}; output in {}",
+            opts.runtime,
+            out_dir.display()
+        ),
+    );
+    let scratch = tempfile::Builder::new()
+        .prefix("pj-local-")
+        .tempdir()
+        .map_err(io(
+            "cannot create a temporary folder in",
+            &std::env::temp_dir(),
+        ))?;
+    let gopath = scratch.path().join("go");
+    let clone_dir = pod::clone_subdir(job).map(|sub| gopath.join(sub));
+
+    // started.json, then the clone (a failed clone fails the run, as in Prow).
+    let mut started_meta = serde_json::Map::new();
+    started_meta.insert(
+        "pj-local".into(),
+        serde_json::json!({
+            "runtime": opts.runtime.as_str(),
+            "repo": url,
+            "job_type": job_type.as_str(),
+            "config": opts.config,
+        }),
+    );
+    let started = records::Started {
+        timestamp: chrono::Utc::now().timestamp(),
+        pull: refs
+            .as_ref()
+            .and_then(|r| r.pulls.first())
+            .map(|p| p.number.to_string()),
+        repos: refs
+            .iter()
+            .map(|r| (format!("{}/{}", r.org, r.repo), r.pull_refs()))
+            .collect(),
+        repo_commit: refs
+            .as_ref()
+            .map(|r| {
+                r.pulls
+                    .first()
+                    .map_or(r.base_sha.clone(), |p| p.sha.clone())
+            })
+            .unwrap_or_default(),
+        metadata: started_meta,
+    };
+    write_record(&out_dir.join("started.json"), &started)?;
+    // From here on a run that cannot go on still finishes, as a failure.
+    let finished_path = out_dir.join("finished.json");
+    let fail = |e: RunError| -> RunError {
+        let mut meta = serde_json::Map::new();
+        meta.insert("error".into(), e.to_string().into());
+        let _ = write_record(&finished_path, &records::Finished::new(false, None, meta));
+        e
+    };
+    if let (Some(url), Some(refs), Some(dir)) = (&url, refs.as_mut(), &clone_dir) {
+        say(
+            sink,
+            &format!("cloning {url} {} into {}", refs.pull_refs(), dir.display()),
+        );
+        clone(url, refs, dir).map_err(fail)?;
+    }
+
+    let job_spec = JobSpec {
+        job_type,
+        job: name.clone(),
+        buildid: build_id.clone(),
+        prowjobid: uuid_v4(),
+        refs: refs.clone(),
+        extra_refs: vec![],
+        decoration_config: None,
+    };
+    let volumes = volume_dirs(opts, &spec, &out_dir, scratch.path(), sink).map_err(fail)?;
+    let redirects = pod::Redirects {
+        forge_remote: opts.forge_remote.as_deref().map(|r| pod::absolute(r, &cwd)),
+        bucket: match &opts.bucket {
+            Some(b) => {
+                std::fs::create_dir_all(b)
+                    .map_err(io("cannot create the bucket folder", b))
+                    .map_err(fail)?;
+                Some(
+                    b.canonicalize()
+                        .map_err(io("cannot resolve", b))
+                        .map_err(fail)?,
+                )
+            }
+            None => None,
+        },
+    };
+    if let Some(r) = &redirects.forge_remote {
+        say(
+            sink,
+            &format!("--forge github is redirected to the git remote {r}"),
+        );
+    }
+    if let Some(b) = &redirects.bucket {
+        say(
+            sink,
+            &format!(
+                "gs://<bucket>/<path> is redirected to {}/<bucket>/<path>",
+                b.display()
+            ),
+        );
+    }
+    let host = pod::HostDirs {
+        artifacts: artifacts.clone(),
+        gopath: gopath.clone(),
+        volumes,
+    };
+    let mut plans = pod::plan(job, &spec, &job_spec, &host, &redirects);
+    if opts.runtime != Runtime::Local {
+        // The redirect targets are host paths: mount them at the same place.
+        let extra: Vec<PathBuf> = redirects
+            .bucket
+            .iter()
+            .cloned()
+            .chain(
+                redirects
+                    .forge_remote
+                    .iter()
+                    .map(PathBuf::from)
+                    .filter(|p| p.is_absolute()),
+            )
+            .collect();
+        for p in &mut plans {
+            for dir in &extra {
+                p.mounts.push(pod::Mount {
+                    pod: dir.to_string_lossy().into_owned(),
+                    host: dir.clone(),
+                    read_only: false,
+                });
+            }
+        }
+    }
+    let ctx = runtime::LaunchContext {
+        run_name: format!("pj-{build_id}"),
+        bin_dir: cwd.join(&opts.bin_dir),
+        default_cwd: clone_dir
+            .clone()
+            .unwrap_or_else(|| scratch.path().to_owned()),
+        host_env: HOST_ENV_PASSTHROUGH
+            .iter()
+            .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v)))
+            .collect(),
+        buildah_storage_driver: std::env::var("BUILDAH_STORAGE_DRIVER")
+            .unwrap_or_else(|_| "vfs".into()),
+    };
+    let launches = plans
+        .iter()
+        .map(|p| runtime::launch(opts.runtime, p, &ctx).map(|l| (p.name.clone(), l)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| fail(e.into()))?;
+    say(
+        sink,
+        &format!(
+            "starting {} containers at once: {}",
+            launches.len(),
+            launches
+                .iter()
+                .map(|l| l.0.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    );
+    let n = launches.len();
+    let results = exec::run_all(&launches, |c| out_dir.join(log_file_name(c, n)), sink)
+        .map_err(io("cannot write the build logs in", &out_dir))?;
+    let passed = results.iter().all(|r| r.passed);
+
+    let mut meta = serde_json::Map::new();
+    let containers: serde_json::Map<String, serde_json::Value> = results
+        .iter()
+        .map(|r| {
+            (
+                r.name.clone(),
+                serde_json::json!({"exit_code": r.exit_code, "passed": r.passed, "seconds": r.seconds}),
+            )
+        })
+        .collect();
+    meta.insert("containers".into(), containers.into());
+    if let Some(ws) = spec
+        .volumes
+        .iter()
+        .find(|v| v.name == prowcfg::WORKSPACE_VOLUME && v.empty_dir.is_some())
+        .and_then(|v| host.volumes.get(&v.name))
+    {
+        handoff_metadata(ws, &mut meta);
+    }
+    let revision = refs.as_ref().map(|r| r.base_sha.clone());
+    write_record(
+        &out_dir.join("finished.json"),
+        &records::Finished::new(passed, revision, meta),
+    )?;
+    for r in &results {
+        let code = r.exit_code.map_or("none".to_owned(), |c| c.to_string());
+        say(
+            sink,
+            &format!(
+                "{}: {} (exit code {code}, {:.1}s), log {}",
+                r.name,
+                if r.passed { "passed" } else { "FAILED" },
+                r.seconds,
+                r.log.display()
+            ),
+        );
+    }
+    say(
+        sink,
+        &format!(
+            "{name} {}: {}",
+            if passed { "SUCCESS" } else { "FAILURE" },
+            out_dir.display()
+        ),
+    );
+    Ok(RunOutcome {
+        job: name,
+        build_id,
+        out_dir,
+        passed,
+        containers: results,
+    })
+}
+
+fn say(sink: &Sink, line: &str) {
+    exec::say(sink, "pj-local", line);
+}
+
+fn clone(url: &str, refs: &mut Refs, dir: &Path) -> Result<(), RunError> {
+    git::clone_refs(url, refs, dir)?;
+    // A short --base-sha becomes the full one Prow would give.
+    let full = std::process::Command::new("git")
+        .args(["rev-parse", &format!("{}^{{commit}}", refs.base_sha)])
+        .current_dir(dir)
+        .output()
+        .map_err(io("cannot run git in", dir))?;
+    if full.status.success() {
+        let sha = String::from_utf8_lossy(&full.stdout).trim().to_owned();
+        refs.base_link = refs.base_link.replace(&refs.base_sha, &sha);
+        refs.base_sha = sha;
+    }
+    Ok(())
+}
+
+/// Every `--secret` must name a secret volume of the job.
+fn check_secret_names(opts: &Options, spec: &prowcfg::PodSpec, job: &str) -> Result<(), RunError> {
+    let secret_volumes: Vec<(&str, &str)> = spec
+        .volumes
+        .iter()
+        .filter_map(|v| match v.source() {
+            Some(VolumeSource::Secret(s)) => Some((v.name.as_str(), s.secret_name.as_str())),
+            _ => None,
+        })
+        .collect();
+    for (n, p) in &opts.secrets {
+        if !secret_volumes.iter().any(|(v, s)| v == n || s == n) {
+            return Err(RunError::Usage(format!(
+                "--secret {n}={}: {job} has no secret volume called {n} (its secret volumes: {})",
+                p.display(),
+                if secret_volumes.is_empty() {
+                    "none".into()
+                } else {
+                    secret_volumes
+                        .iter()
+                        .map(|(v, _)| *v)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            )));
+        }
+        if !p.exists() {
+            return Err(RunError::Usage(format!(
+                "--secret {n}={}: no such file or folder",
+                p.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Host folders for the pod's volumes: emptyDirs under the run's output
+/// (kept), secrets from `--secret` (a folder as is; a file copied into a
+/// folder under every name the job refers to below the mount, else its own
+/// name), else empty.
+fn volume_dirs(
+    opts: &Options,
+    spec: &prowcfg::PodSpec,
+    out_dir: &Path,
+    scratch: &Path,
+    sink: &Sink,
+) -> Result<BTreeMap<String, PathBuf>, RunError> {
+    let mut dirs = BTreeMap::new();
+    for v in &spec.volumes {
+        let dir = match v.source() {
+            Some(VolumeSource::EmptyDir(_)) => {
+                let d = out_dir.join("volumes").join(&v.name);
+                create_shared_dir(&d)?;
+                d
+            }
+            Some(VolumeSource::Secret(s)) => {
+                let given = opts
+                    .secrets
+                    .iter()
+                    .find(|(n, _)| *n == v.name || *n == s.secret_name)
+                    .map(|(_, p)| p);
+                match given {
+                    Some(p) if p.is_dir() => p.canonicalize().map_err(io("cannot resolve", p))?,
+                    Some(file) => {
+                        let d = scratch.join("secrets").join(&v.name);
+                        std::fs::create_dir_all(&d).map_err(io("cannot create", &d))?;
+                        let mut names: Vec<String> = spec
+                            .containers
+                            .iter()
+                            .flat_map(|c| &c.volume_mounts)
+                            .filter(|m| m.name == v.name)
+                            .flat_map(|m| pod::referenced_files(spec, &m.mount_path))
+                            .collect();
+                        names.sort();
+                        names.dedup();
+                        if names.is_empty()
+                            && let Some(base) = file.file_name()
+                        {
+                            names.push(base.to_string_lossy().into_owned());
+                        }
+                        for n in &names {
+                            std::fs::copy(file, d.join(n))
+                                .map_err(io("cannot copy the secret", file))?;
+                        }
+                        d
+                    }
+                    None => {
+                        let d = scratch.join("secrets").join(&v.name);
+                        std::fs::create_dir_all(&d).map_err(io("cannot create", &d))?;
+                        say(
+                            sink,
+                            &format!(
+                                "secret volume {} (secret {}) is empty: give it with --secret {}=PATH",
+                                v.name, s.secret_name, v.name
+                            ),
+                        );
+                        d
+                    }
+                }
+            }
+            None => {
+                return Err(RunError::Unsupported {
+                    job: opts.job.clone(),
+                    what: format!("volume {} has no emptyDir or secret source", v.name),
+                });
+            }
+        };
+        dirs.insert(v.name.clone(), dir);
+    }
+    Ok(dirs)
+}
+
+/// A folder every container user can write, like an emptyDir (0777).
+fn create_shared_dir(d: &Path) -> Result<(), RunError> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(d).map_err(io("cannot create", d))?;
+    std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o777))
+        .map_err(io("cannot open up", d))
+}
+
+fn write_record<T: serde::Serialize>(path: &Path, record: &T) -> Result<(), RunError> {
+    handoff::write_json(path, record).map_err(|e| RunError::Io {
+        action: "cannot write",
+        path: path.to_owned(),
+        source: std::io::Error::other(e.to_string()),
+    })
+}
+
+/// What the steps recorded in the workspace: the version, each build
+/// result's status (and error), the tag.
+fn handoff_metadata(ws: &Path, meta: &mut serde_json::Map<String, serde_json::Value>) {
+    let w = handoff::Workspace::new(ws);
+    if let Ok(Some(v)) = w.read_version() {
+        meta.insert(
+            "version".into(),
+            serde_json::to_value(&v).unwrap_or_default(),
+        );
+    }
+    let mut results = serde_json::Map::new();
+    if let Ok(entries) = std::fs::read_dir(ws.join(handoff::RESULTS_DIR)) {
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()?
+                    .strip_suffix(".json")
+                    .map(str::to_owned)
+            })
+            .collect();
+        names.sort();
+        for t in names {
+            if let Ok(Some(r)) = w.read_result(&t) {
+                results.insert(
+                    t,
+                    serde_json::json!({"status": r.status, "version": r.version, "error": r.error}),
+                );
+            }
+        }
+    }
+    if !results.is_empty() {
+        meta.insert("results".into(), results.into());
+    }
+    if let Ok(Some(tag)) = handoff::read_json::<serde_json::Value>(&ws.join(handoff::TAG_JSON)) {
+        meta.insert("tag".into(), tag);
+    }
+}
+
+/// A random (version 4) UUID, as Prow's `PROW_JOB_ID`.
+pub fn uuid_v4() -> String {
+    let mut b: [u8; 16] = rand::random();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_shape() {
+        let u = uuid_v4();
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+        assert!("89ab".contains(&u[19..20]), "{u}");
+        assert_ne!(u, uuid_v4());
+    }
+
+    #[test]
+    fn option_parsers() {
+        assert_eq!(parse_pull("17:abc").unwrap().number, 17);
+        assert!(parse_pull("x:abc").is_err());
+        assert!(parse_pull("17").is_err());
+        assert!(parse_pull("17:").is_err());
+        assert_eq!(
+            parse_secret("github-access-token=/tmp/t").unwrap(),
+            ("github-access-token".into(), PathBuf::from("/tmp/t"))
+        );
+        assert!(parse_secret("x").is_err());
+    }
+}

@@ -1,0 +1,208 @@
+//! The pod as Prow would run it, per container: command, args and env after
+//! Prow's decoration and Kubernetes' `$(VAR)` expansion, the working
+//! directory, and which host folder backs each path of the pod. Pure: the
+//! host folders are given.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use prow_env::{JobSpec, ProwEnv};
+use prowcfg::{Job, PodSpec};
+
+use crate::rewrite::{expand_vars, map_buckets, map_forge};
+
+/// Where Prow puts `$ARTIFACTS` in the pod.
+pub const POD_ARTIFACTS: &str = "/logs/artifacts";
+/// Prow's GOPATH in the pod; the clone is below it.
+pub const POD_GOPATH: &str = "/home/prow/go";
+
+/// A host folder mounted into the pod.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mount {
+    /// The path in the container.
+    pub pod: String,
+    /// The host folder (or file).
+    pub host: PathBuf,
+    /// Mounted read-only.
+    pub read_only: bool,
+}
+
+/// One container, ready for a runtime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerPlan {
+    /// Its name (prefixes its log lines).
+    pub name: String,
+    /// Its image.
+    pub image: String,
+    /// `command` as the pod sees it (expanded, rewritten).
+    pub command: Vec<String>,
+    /// `args` as the pod sees it (expanded, rewritten).
+    pub args: Vec<String>,
+    /// Prow's variables, then the container's, expanded.
+    pub env: Vec<(String, String)>,
+    /// The working directory in the pod, if the job or Prow sets one.
+    pub working_dir: Option<String>,
+    /// The mounts, the pod's decoration mounts first.
+    pub mounts: Vec<Mount>,
+}
+
+/// The host folders backing the pod.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostDirs {
+    /// `$ARTIFACTS` (`<out>/<job>/<build id>/artifacts`).
+    pub artifacts: PathBuf,
+    /// Prow's GOPATH; the clone is in `src/<path>` below it.
+    pub gopath: PathBuf,
+    /// Each volume of the pod by name (emptyDir folders, secret folders).
+    pub volumes: BTreeMap<String, PathBuf>,
+}
+
+/// How the job's arguments are changed so that nothing in production is
+/// touched.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Redirects {
+    /// `--forge github` becomes `--forge git --remote <this>`.
+    pub forge_remote: Option<String>,
+    /// `gs://<bucket>/<path>` becomes `<this>/<bucket>/<path>`.
+    pub bucket: Option<PathBuf>,
+}
+
+/// The folder of the clone below GOPATH: `src/<path_alias>` or
+/// `src/github.com/<org>/<repo>`.
+pub fn clone_subdir(job: &Job) -> Option<String> {
+    if let Some(alias) = job.base.path_alias.as_deref().filter(|a| !a.is_empty()) {
+        return Some(format!("src/{alias}"));
+    }
+    let (org, repo) = job.org_repo()?;
+    Some(format!("src/github.com/{org}/{repo}"))
+}
+
+/// Plans every container of `spec` (the job's pod, presets merged).
+pub fn plan(
+    job: &Job,
+    spec: &PodSpec,
+    job_spec: &JobSpec,
+    host: &HostDirs,
+    redirects: &Redirects,
+) -> Vec<ContainerPlan> {
+    let prow_vars = ProwEnv::vars_for(job_spec, POD_ARTIFACTS);
+    let clone_dir = match (job.decorated(), clone_subdir(job)) {
+        (true, Some(sub)) if job_spec.refs.is_some() => Some(format!("{POD_GOPATH}/{sub}")),
+        _ => None,
+    };
+    let rewrite = |s: String| match &redirects.bucket {
+        Some(dir) => map_buckets(&s, dir),
+        None => s,
+    };
+    spec.containers
+        .iter()
+        .map(|c| {
+            // Earlier variables expand in later values (Prow's first).
+            let mut vars: HashMap<String, String> = HashMap::new();
+            let mut env = Vec::new();
+            for (k, v) in &prow_vars {
+                vars.insert(k.clone(), v.clone());
+                env.push((k.clone(), v.clone()));
+            }
+            for e in &c.env {
+                let v = rewrite(expand_vars(&e.value, &vars));
+                vars.insert(e.name.clone(), v.clone());
+                env.retain(|(k, _)| *k != e.name);
+                env.push((e.name.clone(), v));
+            }
+            let expand = |list: &[String]| -> Vec<String> {
+                list.iter()
+                    .map(|a| rewrite(expand_vars(a, &vars)))
+                    .collect()
+            };
+            let command = expand(&c.command);
+            let mut args = expand(&c.args);
+            if let Some(remote) = &redirects.forge_remote {
+                args = map_forge(&args, remote).0;
+            }
+            let mut mounts = Vec::new();
+            if job.decorated() {
+                mounts.push(Mount {
+                    pod: POD_ARTIFACTS.into(),
+                    host: host.artifacts.clone(),
+                    read_only: false,
+                });
+                mounts.push(Mount {
+                    pod: POD_GOPATH.into(),
+                    host: host.gopath.clone(),
+                    read_only: false,
+                });
+            }
+            for m in &c.volume_mounts {
+                let Some(dir) = host.volumes.get(&m.name) else {
+                    continue;
+                };
+                let dir = match m.sub_path.as_deref().filter(|s| !s.is_empty()) {
+                    Some(sub) => dir.join(sub),
+                    None => dir.clone(),
+                };
+                mounts.push(Mount {
+                    pod: m.mount_path.clone(),
+                    host: dir,
+                    read_only: m.read_only == Some(true),
+                });
+            }
+            ContainerPlan {
+                name: c.name.clone(),
+                image: c.image.clone(),
+                command,
+                args,
+                env,
+                working_dir: c.working_dir.clone().or_else(|| clone_dir.clone()),
+                mounts,
+            }
+        })
+        .collect()
+}
+
+/// The file names below `mount_path` that the pod's env values and args
+/// refer to (e.g. `token.txt` for `/etc/github-access-token/token.txt`):
+/// how a secret given as a single file is named in its folder.
+pub fn referenced_files(spec: &PodSpec, mount_path: &str) -> Vec<String> {
+    let prefix = format!("{}/", mount_path.trim_end_matches('/'));
+    let mut names = Vec::new();
+    let texts = spec.containers.iter().flat_map(|c| {
+        c.env
+            .iter()
+            .map(|e| e.value.as_str())
+            .chain(c.args.iter().map(String::as_str))
+            .chain(c.command.iter().map(String::as_str))
+    });
+    for t in texts {
+        let mut rest = t;
+        while let Some(i) = rest.find(&prefix) {
+            let after = &rest[i + prefix.len()..];
+            let name: String = after
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+                .collect();
+            if !name.is_empty() && !names.contains(&name) {
+                names.push(name);
+            }
+            rest = after;
+        }
+    }
+    names
+}
+
+/// Absolute form of a local path (a URL is returned as is).
+pub fn absolute(s: &str, cwd: &Path) -> String {
+    if s.contains("://") || s.starts_with("git@") {
+        return s.to_owned();
+    }
+    let p = Path::new(s);
+    let abs = if p.is_absolute() {
+        p.to_owned()
+    } else {
+        cwd.join(p)
+    };
+    abs.canonicalize()
+        .unwrap_or(abs)
+        .to_string_lossy()
+        .into_owned()
+}
