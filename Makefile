@@ -4,6 +4,7 @@ CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
 .PHONY: all demo test deps build lint fmt clippy unit bench help check-prow fuzz fuzz-smoke
+.PHONY: images image-test check-containers shellcheck
 
 help:
 	@echo "make demo   - set up and run the demo release of an example repository"
@@ -12,6 +13,10 @@ help:
 	@echo "make lint   - cargo fmt --check and clippy -D warnings"
 	@echo "make fuzz   - every fuzz target for FUZZ_TIME seconds each (default 60)"
 	@echo "make stress - concurrent release runs with faults, invariants checked (STRESS_ARGS)"
+	@echo "make images - the container images (docker if an engine answers, else buildah)"
+	@echo "make image-test   - build builder-deb12 with buildah and a real .deb inside it"
+	@echo "make check-containers - every Dockerfile pins its base and copies a workspace binary"
+	@echo "make shellcheck   - shellcheck every *.sh and .ci/run"
 
 # System packages the project needs; installed when missing (as root), else named.
 deps:
@@ -54,3 +59,31 @@ fuzz-smoke:
 STRESS_ARGS ?= --rounds 20 --runs 8
 stress: build
 	$(CARGO) run -q -p stress --bin release-stress -- $(STRESS_ARGS)
+
+# Container images (containers/README.md): release binaries built here and
+# copied in; docker when an engine answers, else buildah with Debian bases made
+# by debootstrap. Images that cannot be built on this machine are listed as skipped.
+images:
+	./containers/build.sh build
+
+# builder-deb12 built with buildah, then a real packagebuild-deb build of
+# examples/shell-tool inside it; installs buildah, runc, debootstrap when
+# missing (as root). Time-boxed: the first run also builds the release binary.
+IMAGE_TEST_TIMEOUT ?= 1800
+image-test:
+	timeout $(IMAGE_TEST_TIMEOUT) ./containers/build.sh image-test
+
+# Every containers/*/Dockerfile pins its base and copies a binary the workspace builds.
+check-containers:
+	./containers/build.sh check
+
+# Every shell script: *.sh (tracked or not ignored) and .ci/run.
+shellcheck:
+	@command -v shellcheck >/dev/null || { \
+	  if [[ $$(id -u) -ne 0 ]]; then echo "shellcheck is missing; run as root: apt-get install -y shellcheck" >&2; exit 1; fi; \
+	  echo "installing: shellcheck" >&2; apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; }
+	@files=$$( { git ls-files -co --exclude-standard -- '*.sh' 2>/dev/null || \
+	  find . \( -name target -o -name .git -o -name .venv \) -prune -o -name '*.sh' -print; } | sort -u ); \
+	scripts=(.ci/run); for f in $$files; do [[ -f $$f ]] && scripts+=("$$f"); done; \
+	echo "shellcheck $${scripts[*]}"; shellcheck "$${scripts[@]}"

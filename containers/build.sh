@@ -279,7 +279,7 @@ remove_tree() {
 # debootstrap'd minbase root file system of <suite>. The tarball is cached in
 # images/rootfs/ under the target folder; delete it to refresh the base.
 make_debian_base() {
-  local ref=$1 suite=$2 cache tarball mirror work ctr
+  local ref=$1 suite=$2 cache tarball mirror work ctr include
   cache=$images_dir/rootfs
   tarball=$cache/debian-$suite-minbase.tar
   mkdir -p "$cache"
@@ -288,13 +288,17 @@ make_debian_base() {
     work=$(mktemp -d "$cache/$suite.XXXXXX")
     cleanup_dirs+=("$work")
     log "debootstrap --variant=minbase $suite from $mirror (about a minute; cached in $tarball)"
-    if ! debootstrap --variant=minbase "$suite" "$work/rootfs" "$mirror" >"$work.log" 2>&1; then
+    include=()
+    # An https mirror needs the CA bundle in the image too (apt-get update there).
+    [[ $mirror != https:* ]] || include=(--include=ca-certificates)
+    if ! debootstrap --variant=minbase "${include[@]}" "$suite" "$work/rootfs" "$mirror" >"$work.log" 2>&1; then
       tail -n 20 "$work.log" >&2
       die "debootstrap $suite failed; full log: $work.log"
     fi
     # As in Docker's slim images: no apt lists or package cache in the base.
     rm -rf "$work"/rootfs/var/lib/apt/lists/* "$work"/rootfs/var/cache/apt/*.bin \
       "$work"/rootfs/var/cache/apt/archives/*.deb
+    cleanup_files+=("$tarball.part")
     tar --numeric-owner -C "$work/rootfs" \
       --exclude='./proc/*' --exclude='./sys/*' --exclude='./dev/*' \
       -cf "$tarball.part" .
@@ -339,13 +343,15 @@ ensure_buildah_base() {
 cleanup_dirs=()
 cleanup_ctrs=()
 cleanup_imgs=()
+cleanup_files=()
 cleanup() {
   local c d
   for c in "${cleanup_ctrs[@]}"; do
     if [[ -n $c ]]; then bah rm "$c" >/dev/null 2>&1 || true; fi
   done
   for c in "${cleanup_imgs[@]}"; do bah rmi "$c" >/dev/null 2>&1 || true; done
-  for d in "${cleanup_dirs[@]}"; do remove_tree "$d"; rm -f "$d.log" "$d.part"; done
+  for d in "${cleanup_dirs[@]}"; do remove_tree "$d"; done
+  for d in "${cleanup_files[@]}"; do rm -f "$d"; done
 }
 trap cleanup EXIT
 

@@ -118,7 +118,11 @@ job_repo() {
     awk -v want="$job" '
       /^[^ #]/ { r = "" }
       /^  [A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+:[ \t]*$/ { r = $1; sub(/:$/, "", r) }
-      r != "" && $0 ~ "^[ \t]*-?[ \t]*name:[ \t]*[\"\x27]?" want "[\"\x27]?[ \t]*$" { print r; exit }
+      r != "" && /^[ \t]*-?[ \t]*name:/ {
+        v = $0
+        sub(/^[ \t]*-?[ \t]*name:[ \t]*/, "", v); sub(/[ \t]*(#.*)?$/, "", v); gsub(/["\047]/, "", v)
+        if (v == want) { print r; exit }
+      }
     ' "$f"
   done < <(find "$job_config" -type f \( -name '*.yaml' -o -name '*.yml' \) 2>/dev/null | sort) | head -n 1
 }
@@ -137,10 +141,16 @@ if ((${#missing[@]})); then
   for m in "${missing[@]}"; do say "$m"; done
   if [[ -z $repo ]]; then
     r=$(job_repo || true)
-    repo=${r:+https://github.com/$r}
-    repo=${repo:-<the repository: a path or URL>}
+    if [[ -n $r ]]; then
+      repo=https://github.com/$r.git
+    else
+      say "warning: no job $job found in $job_config (pj-local will say more)"
+    fi
   fi
-  cmd=(pj-local --job "$job" --repo "$repo" --base-ref "$base_ref" --base-sha "$base_sha" --out "$out_dir")
+  cmd=(pj-local --job "$job")
+  if [[ -n $repo ]]; then cmd+=(--repo "$repo"); fi
+  cmd+=(--base-ref "$base_ref" --base-sha "$base_sha" --out "$out_dir")
+  if [[ -n $pull ]]; then cmd+=(--pull "$pull"); fi
   if [[ $(cd "$job_config" 2>/dev/null && pwd) != "$root/prow/jobs" ]]; then
     cmd+=(--config "$job_config")
   fi
@@ -151,11 +161,27 @@ if ((${#missing[@]})); then
   printf '%q' "${cmd[0]}"
   printf ' %q' "${cmd[@]:1}"
   printf '\n'
-  if [[ -n $pull ]]; then
-    say "(pj-local emulates the merge of BASE_REF at BASE_SHA; --pull $pull is not part of that command)"
-  fi
   exit 1
 fi
+
+# The file name a single-file secret gets in its volume: the one name the job
+# refers to below the volume's mount path (e.g. token.txt for
+# /etc/github-access-token/token.txt), else the file's own name. As pj-local.
+secret_key() {
+  local vol=$1 path=$2 mount keys
+  mount=$(awk -v v="$vol" '
+    /^[ \t]*- / { m = "" }
+    /^[ \t]*-?[ \t]*mountPath:/ { m = $NF; gsub(/["\047]/, "", m) }
+    /^[ \t]*-?[ \t]*name:/ { n = $NF; gsub(/["\047]/, "", n); if (n == v && m != "") { print m; exit } }
+  ' "$work/pod.yaml")
+  if [[ -n $mount ]]; then
+    keys=$(grep -oE "${mount%/}/[A-Za-z0-9._-]+" "$work/pod.yaml" | sort -u || true)
+    if [[ -n $keys && $(wc -l <<<"$keys") -eq 1 ]]; then
+      basename "$keys"; return
+    fi
+  fi
+  basename "$path"
+}
 
 # ------------------------------------------------------------------- the run
 
@@ -244,7 +270,11 @@ if ((${#volumes[@]})); then
     fi
     # Readable by the job's unprivileged users: a hostPath has no defaultMode.
     mkdir -p "$secrets_dir/$vol"
-    if [[ -d $path ]]; then cp -R "$path/." "$secrets_dir/$vol/"; else cp "$path" "$secrets_dir/$vol/"; fi
+    if [[ -d $path ]]; then
+      cp -R "$path/." "$secrets_dir/$vol/"
+    else
+      cp "$path" "$secrets_dir/$vol/$(secret_key "$vol" "$path")"
+    fi
     chmod -R a+rX "$secrets_dir"
     say "volume $vol: $path (copied to $secrets_dir/$vol for the pod)"
     answers+=("$secrets_dir/$vol")
