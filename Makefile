@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all demo test deps build lint fmt clippy unit bench help check-prow fuzz fuzz-smoke
+.PHONY: all demo test deps build lint fmt clippy unit bench help check-prow fuzz fuzz-smoke stress
 .PHONY: images image-test check-containers shellcheck
 
 help:
@@ -41,7 +41,10 @@ unit:
 check-prow:
 	$(CARGO) run -q -p check-prow -- --config prow/jobs --containers containers
 
-test: deps lint check-prow unit
+# Everything CI runs: static checks, every Rust test, the config and image
+# checks, a short fuzz run, and a real deb build inside the Debian 12 builder
+# image (buildah).
+test: deps lint check-prow check-containers shellcheck unit fuzz-smoke image-test
 
 bench: deps
 	$(CARGO) build --release --workspace --bins

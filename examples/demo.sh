@@ -40,7 +40,8 @@ echo "== the release pod: every step starts at once and chains through $ws"
 "$bin/version-gen" --workspace "$ws" -q > "$demo/version.out" &
 "$bin/packagebuild-deb" --workspace "$ws" --target deb12 --stage "$stage/deb12" -q > "$demo/deb.out" &
 "$bin/packagebuild-rpm" --workspace "$ws" --target el9 --stage "$stage/el9" -q > "$demo/rpm.out" &
-"$bin/repo-tagger" --workspace "$ws" --expect deb12,el9 --publish "$bucket/release" --wait-timeout 10m -q > "$demo/tag.out" &
+"$bin/packagebuild-googet" --workspace "$ws" --target goo --stage "$stage/goo" -q > "$demo/goo.out" &
+"$bin/repo-tagger" --workspace "$ws" --expect deb12,el9,goo --publish "$bucket/release" --wait-timeout 10m -q > "$demo/tag.out" &
 status=0
 for job in $(jobs -p); do wait "$job" || status=1; done
 if ((status)); then echo "a step failed; see the messages above" >&2; exit 1; fi

@@ -11,6 +11,7 @@
 //! 3. our orig tarball against `tar czf` of the same tree.
 
 mod builds;
+mod googet;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -101,6 +102,7 @@ async fn main() -> anyhow::Result<()> {
     }
     println!("\nvg time includes starting the process; the naive client runs in-process.");
     builds::run()?;
+    googet::run()?;
     Ok(())
 }
 
