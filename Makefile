@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all demo test deps build lint fmt clippy unit bench help check-prow fuzz fuzz-smoke stress
+.PHONY: all demo demo-clean test deps build lint fmt clippy unit bench help check-prow fuzz fuzz-smoke stress
 .PHONY: images image-test check-containers shellcheck
 
 help:
@@ -27,6 +27,9 @@ build: deps
 
 demo: build
 	@./examples/demo.sh
+
+demo-clean:
+	rm -rf .demo
 
 lint:
 	$(CARGO) fmt --all -- --check

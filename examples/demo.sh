@@ -1,73 +1,83 @@
 #!/usr/bin/env bash
-# The demo release of an example repository, as a release pod runs it:
-# version-gen, then the deb and rpm builders in parallel (staging to a local
-# bucket folder), then repo-tagger (tags the commit in the remote and
-# publishes to the release folder). Everything happens in a temporary folder
-# with the embedded defaults: the git forge, a local folder as the bucket,
-# no network, no account. DEMO_KEEP=1 keeps the folder.
+# The demo: an emulated merge to master of an example repository, run with
+# pj-local and a production-shaped job (examples/prow/guest-hello.yaml):
+# version-gen, then the deb, rpm and goo builders in parallel, then
+# repo-tagger, which tags the commit and publishes to a local bucket folder.
+# Embedded defaults: a local git remote instead of GitHub, a local folder
+# instead of GCS, no network, no account.
+#
+# State lives in .demo/ (repository, remote, bucket, runs): running the demo
+# again merges a new commit and releases the next version. DEMO_FRESH=1 (or
+# `make demo-clean`) starts over.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${CARGO_TARGET_DIR:-$root/target}/debug
-demo=$(mktemp -d "${TMPDIR:-/tmp}/guest-release-demo.XXXXXX")
-if [[ ${DEMO_KEEP:-} == 1 ]]; then echo "keeping $demo"; else trap 'rm -rf "$demo"' EXIT; fi
+demo=$root/.demo
+[[ ${DEMO_FRESH:-} == 1 ]] && rm -rf "$demo"
 
 g() { git -c user.name=Demo -c user.email=demo@example.com -c init.defaultBranch=master "$@"; }
 
-today=$(date -u +%Y%m%d)
-yesterday=$(date -u -d yesterday +%Y%m%d)
+if [[ ! -d $demo/remote.git ]]; then
+  today=$(date -u +%Y%m%d)
+  yesterday=$(date -u -d yesterday +%Y%m%d)
+  echo "== a new example repository (examples/shell-tool) with earlier releases, in $demo"
+  mkdir -p "$demo"
+  g init -q "$demo/work"
+  cp -r "$root/examples/shell-tool/." "$demo/work/"
+  g -C "$demo/work" add -A
+  g -C "$demo/work" commit -q -m "guest-hello: first release"
+  for t in "$yesterday.00" "$yesterday.01" "$today.00" v1.0.0; do g -C "$demo/work" tag "$t"; done
+  g clone -q --bare "$demo/work" "$demo/remote.git"
+  g -C "$demo/work" remote add origin "$demo/remote.git"
+fi
+n=$(g -C "$demo/work" rev-list --count HEAD)
+echo "change $n" >> "$demo/work/CHANGES"
+g -C "$demo/work" add CHANGES
+g -C "$demo/work" commit -q -m "guest-hello: merged change $n"
+g -C "$demo/work" push -q origin master
+echo "== merged $(g -C "$demo/work" rev-parse --short HEAD) \"guest-hello: merged change $n\" to master"
+echo "tags before: $(g -C "$demo/remote.git" tag | tr '\n' ' ')"
 
-echo "== an example repository (examples/shell-tool) with earlier releases, in $demo"
-g init -q "$demo/work"
-cp -r "$root/examples/shell-tool/." "$demo/work/"
-g -C "$demo/work" add -A
-g -C "$demo/work" commit -q -m "guest-hello: first release"
-for t in "$yesterday.00" "$yesterday.01" "$today.00" v1.0.0; do g -C "$demo/work" tag "$t"; done
-echo "# merged change" >> "$demo/work/README.md"
-g -C "$demo/work" commit -q -am "guest-hello: a merged change"
-g clone -q --bare "$demo/work" "$demo/remote.git"
-g -C "$demo/work" remote add origin "$demo/remote.git"
-echo "tags: $(g -C "$demo/remote.git" tag | tr '\n' ' ')"
-
-ws="$demo/workspace"
-bucket="$demo/bucket"
-run_id=1
-stage="$bucket/staging/$run_id"
-cd "$demo/work"
-
-echo
-echo "== the release pod: every step starts at once and chains through $ws"
-"$bin/version-gen" --workspace "$ws" -q > "$demo/version.out" &
-"$bin/packagebuild-deb" --workspace "$ws" --target deb12 --stage "$stage/deb12" -q > "$demo/deb.out" &
-"$bin/packagebuild-rpm" --workspace "$ws" --target el9 --stage "$stage/el9" -q > "$demo/rpm.out" &
-"$bin/packagebuild-googet" --workspace "$ws" --target goo --stage "$stage/goo" -q > "$demo/goo.out" &
-"$bin/repo-tagger" --workspace "$ws" --expect deb12,el9,goo --publish "$bucket/release" --wait-timeout 10m -q > "$demo/tag.out" &
-status=0
-for job in $(jobs -p); do wait "$job" || status=1; done
-if ((status)); then echo "a step failed; see the messages above" >&2; exit 1; fi
-version=$(cat "$ws/version")
-echo "version: $version"
-cat "$demo/tag.out"
+# The job's secrets are mounted as in production; with the forge and the
+# bucket mapped to local ones, nothing reads them.
+mkdir -p "$demo/secrets"
+echo "unused-in-the-demo" > "$demo/secrets/token.txt"
+echo '{"unused": "in the demo"}' > "$demo/secrets/creds.json"
 
 echo
-echo "== the tag in the remote"
-g -C "$demo/remote.git" for-each-ref "refs/tags/$version" \
-  --format='%(refname:short) -> %(*objectname:short) "%(contents:subject)" by %(taggername) %(taggeremail)'
+echo "== pj-local: the release pod, every container started at once"
+"$bin/pj-local" --config "$root/examples/prow" --job guest-hello-release \
+  --repo "$demo/remote.git" --forge-remote "$demo/remote.git" --bucket "$demo/bucket" \
+  --out "$demo/runs" --bin-dir "$bin" \
+  --secret github-access-token="$demo/secrets/token.txt" \
+  --secret release-service-account="$demo/secrets/creds.json"
 
+run=$(ls -td "$demo"/runs/guest-hello-release/*/ | head -1)
+version=$(cat "$run/volumes/workspace/version")
 echo
-echo "== published artifacts ($bucket/release/$version/manifest.json)"
-python3 - "$bucket/release/$version/manifest.json" <<'PY'
+echo "== version: $version"
+echo "== tag:     $(g -C "$demo/remote.git" for-each-ref "refs/tags/$version" \
+  --format='%(refname:short) -> %(*objectname:short) "%(contents:subject)" by %(taggername) %(taggeremail)')"
+
+release="$demo/bucket/gcp-guest-releases/guest-hello/$version"
+echo
+echo "== published artifacts ($release/manifest.json)"
+python3 - "$release/manifest.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
 rows = [("file", "package", "version", "size", "sha256")]
 for a in m["artifacts"]:
     p = a.get("package") or {}
-    rows.append((a["path"], p.get("name", "-"), p.get("version", "-"), str(a["size"]), a["sha256"][:16] + "…"))
+    rows.append((a["path"], p.get("name", "-"), p.get("version", "-"), str(a["size"]), a["sha256"][:16] + "..."))
 w = [max(len(r[i]) for r in rows) for i in range(5)]
 for r in rows:
     print("  ".join(c.ljust(w[i]) for i, c in enumerate(r)).rstrip())
 PY
 
 echo
-echo "== the bucket"
-(cd "$bucket" && find . -type f | sort | sed 's,^\./,  ,')
+echo "== the bucket ($demo/bucket)"
+(cd "$demo/bucket" && find . -type f | sort | sed 's,^\./,  ,')
+echo
+echo "Prow's output of this run: $run (started.json, finished.json, per-container logs, artifacts/)"
+echo "Run 'make demo' again for the next merge and version; 'make demo-clean' to start over."

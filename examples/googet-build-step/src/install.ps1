@@ -1,0 +1,2 @@
+# Nothing to register: the command is run from its folder.
+Write-Host "google-build-demo installed"
