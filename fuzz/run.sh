@@ -12,7 +12,7 @@ if ! command -v cargo-fuzz >/dev/null; then
   cargo install cargo-fuzz --locked --quiet
 fi
 
-targets=(calver_parse deb822_control rpm_spec_header rpm_package_header)
+targets=(calver_parse deb822_control rpm_spec_header rpm_package_header goospec)
 cargo fuzz build -s none "${targets[@]}" >&2 2>/dev/null || cargo fuzz build -s none >&2
 summary=()
 for t in "${targets[@]}"; do
