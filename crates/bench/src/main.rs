@@ -9,8 +9,12 @@
 //!    against bare dpkg-buildpackage / rpmbuild on the same prepared tree,
 //!    alternating runs: our overhead as a ratio of medians.
 //! 3. our orig tarball against `tar czf` of the same tree.
+//! 4. packagebuild-googet on ~500 MB against `tar -c | gzip -6`.
+//! 5. the emulated release (pj-local, all containers at once) against its
+//!    steps run one after another.
 
 mod builds;
+mod chain;
 mod googet;
 
 use std::path::PathBuf;
@@ -103,6 +107,7 @@ async fn main() -> anyhow::Result<()> {
     println!("\nvg time includes starting the process; the naive client runs in-process.");
     builds::run()?;
     googet::run()?;
+    chain::run()?;
     Ok(())
 }
 

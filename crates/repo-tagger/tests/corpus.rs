@@ -39,7 +39,10 @@ fn hostile_versions_are_refused_and_nothing_is_tagged() {
         assert!(err.contains("is not a release version"), "{v:?}: {err}");
         // The input is named (quoted, so control characters are visible).
         let shown = format!("{:?}", v);
-        assert!(err.contains(&shown[..shown.len().min(60)]), "{v:?} not named in: {err}");
+        assert!(
+            err.contains(&shown[..shown.len().min(60)]),
+            "{v:?} not named in: {err}"
+        );
         assert!(stdout(&o).is_empty());
     }
     assert!(f.remote_tag_names().is_empty());
@@ -49,7 +52,11 @@ fn hostile_versions_are_refused_and_nothing_is_tagged() {
 fn non_utf8_arguments_are_usage_errors() {
     let f = GitFixture::new();
     let bad = std::ffi::OsStr::from_bytes(b"20261127.\xff\xfe");
-    let o = command(TAGGER, &f.work()).arg("--version").arg(bad).output().unwrap();
+    let o = command(TAGGER, &f.work())
+        .arg("--version")
+        .arg(bad)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("invalid UTF-8"), "{}", stderr(&o));
     assert!(f.remote_tag_names().is_empty());
@@ -73,7 +80,12 @@ fn hostile_tags_in_the_remote_are_ignored_when_counting() {
     .map(|s| s.to_string())
     .collect();
     f.remote_tags(&names, &head);
-    let o = run(version_gen().to_str().unwrap(), &f.work(), &["--date", "20261127"], &[]);
+    let o = run(
+        version_gen().to_str().unwrap(),
+        &f.work(),
+        &["--date", "20261127"],
+        &[],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o), "20261127.04\n");
 }

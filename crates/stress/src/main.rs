@@ -211,13 +211,14 @@ async fn stress(cli: &Cli, mode: Mode, bin_dir: &std::path::Path) -> anyhow::Res
             }
         }
     }
-    for (name, _) in &seen {
-        if !world
-            .release_objects()
-            .await?
-            .iter()
-            .any(|(n, _)| n == name)
-        {
+    let last: std::collections::BTreeSet<String> = world
+        .release_objects()
+        .await?
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    for name in seen.keys() {
+        if !last.contains(name) {
             figures
                 .violations
                 .push(format!("{name} was deleted after publication"));
