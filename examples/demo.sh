@@ -53,7 +53,8 @@ echo "== pj-local: the release pod, every container started at once"
   --secret github-access-token="$demo/secrets/token.txt" \
   --secret release-service-account="$demo/secrets/creds.json"
 
-run=$(ls -td "$demo"/runs/guest-hello-release/*/ | head -1)
+# Build ids grow with time: the newest run sorts last.
+run=$(find "$demo/runs/guest-hello-release" -mindepth 1 -maxdepth 1 -type d | sort | tail -1)
 version=$(cat "$run/volumes/workspace/version")
 echo
 echo "== version: $version"
@@ -79,5 +80,5 @@ echo
 echo "== the bucket ($demo/bucket)"
 (cd "$demo/bucket" && find . -type f | sort | sed 's,^\./,  ,')
 echo
-echo "Prow's output of this run: $run (started.json, finished.json, per-container logs, artifacts/)"
+echo "Prow's output of this run: $run/ (started.json, finished.json, per-container logs, artifacts/)"
 echo "Run 'make demo' again for the next merge and version; 'make demo-clean' to start over."

@@ -1,6 +1,7 @@
 //! Our package builders against the bare build tools, and our orig tarball
 //! against `tar czf`.
 
+use super::sh;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -260,18 +261,6 @@ fn tarball_vs_tar(work: &Path) -> anyhow::Result<()> {
     println!(
         "\nours also sorts entries, zeroes owners and times, and is byte-for-byte reproducible."
     );
-    Ok(())
-}
-
-fn sh(dir: &Path, script: &str) -> anyhow::Result<()> {
-    let st = Command::new("bash")
-        .arg("-c")
-        .arg(script)
-        .current_dir(dir)
-        .status()?;
-    if !st.success() {
-        bail!("`{script}` failed in {}", dir.display());
-    }
     Ok(())
 }
 

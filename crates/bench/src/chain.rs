@@ -1,6 +1,7 @@
 //! The emulated release (pj-local, every container at once) against the sum
 //! of its steps run one after another: the chain's parallel speedup.
 
+use super::sh;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -160,16 +161,4 @@ fn sequential(root: &Path, bin: &Path) -> anyhow::Result<Duration> {
         }
     }
     Ok(start.elapsed())
-}
-
-fn sh(dir: &Path, script: &str) -> anyhow::Result<()> {
-    let st = Command::new("bash")
-        .arg("-c")
-        .arg(script)
-        .current_dir(dir)
-        .status()?;
-    if !st.success() {
-        bail!("`{script}` failed in {}", dir.display());
-    }
-    Ok(())
 }

@@ -3,6 +3,7 @@
 //! compressibility. Reports the wall-time ratio, the size ratio and our
 //! peak memory, beside the goals of issue 4.
 
+use super::sh;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -269,16 +270,4 @@ fn vm_hwm_kib(pid: u32) -> Option<u64> {
     s.lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
-fn sh(dir: &Path, script: &str) -> anyhow::Result<()> {
-    let st = Command::new("bash")
-        .arg("-c")
-        .arg(script)
-        .current_dir(dir)
-        .status()?;
-    if !st.success() {
-        bail!("`{script}` failed in {}", dir.display());
-    }
-    Ok(())
 }

@@ -197,3 +197,16 @@ fn sibling_binary(name: &str) -> anyhow::Result<PathBuf> {
     }
     Ok(p)
 }
+
+/// Runs a bash script in `dir`; fails with the script when it fails.
+fn sh(dir: &std::path::Path, script: &str) -> anyhow::Result<()> {
+    let st = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .status()?;
+    if !st.success() {
+        bail!("`{script}` failed in {}", dir.display());
+    }
+    Ok(())
+}

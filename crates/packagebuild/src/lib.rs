@@ -36,10 +36,7 @@ pub use verify::verify_packages;
 /// code.
 pub fn main_with(builder: &dyn PackageBuilder, args: &CommonArgs) -> std::process::ExitCode {
     let tool = builder.tool();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = release::runtime();
     let result = runtime.block_on(async {
         let prow = prow_env::ProwEnv::from_env().map_err(|e| BuildError::Usage(e.to_string()))?;
         run(builder, args, &prow).await

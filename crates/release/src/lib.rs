@@ -28,3 +28,11 @@ pub const EXIT_FAILURE: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 /// Exit code: lost the race / conflict.
 pub const EXIT_CONFLICT: i32 = 3;
+
+/// The tokio runtime every tool's `main` runs its work on.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the tokio runtime starts")
+}

@@ -97,10 +97,7 @@ struct Cli {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     release::logging::init(cli.verbosity.verbose, cli.verbosity.quiet);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = release::runtime();
     match runtime.block_on(run(&cli)) {
         Ok(record) => {
             if cli.json {

@@ -55,3 +55,34 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// Regex filters that make messages stable for snapshots: the given
+/// temporary folders (as given and canonicalised) become `[TMP]`, loopback
+/// ports `[PORT]`, 40-hex shas `[SHA]`. Returns (pattern, replacement) pairs
+/// for `insta::Settings::add_filter`.
+pub fn snapshot_filters(dirs: &[&Path]) -> Vec<(String, String)> {
+    let mut f = Vec::new();
+    for d in dirs {
+        let canon = d.canonicalize().unwrap_or(d.to_path_buf());
+        f.push((regex_escape(&canon.to_string_lossy()), "[TMP]".to_owned()));
+        f.push((regex_escape(&d.to_string_lossy()), "[TMP]".to_owned()));
+    }
+    f.push((
+        r"127\.0\.0\.1:\d+".to_owned(),
+        "127.0.0.1:[PORT]".to_owned(),
+    ));
+    f.push((r"\b[0-9a-f]{40}\b".to_owned(), "[SHA]".to_owned()));
+    f
+}
+
+/// `s` with regex metacharacters escaped.
+pub fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -54,10 +54,7 @@ struct Cli {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     release::logging::init(cli.verbosity.verbose, cli.verbosity.quiet);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = release::runtime();
     let artifacts = std::env::var_os("ARTIFACTS")
         .filter(|a| !a.is_empty())
         .map(PathBuf::from);

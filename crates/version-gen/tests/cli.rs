@@ -21,26 +21,10 @@ fn json(o: &std::process::Output) -> serde_json::Value {
 /// Filters temp paths and shas out of messages for snapshots.
 fn settings(dirs: &[&Path]) -> insta::Settings {
     let mut s = insta::Settings::clone_current();
-    for d in dirs {
-        let canon = d.canonicalize().unwrap_or(d.to_path_buf());
-        s.add_filter(&regex_escape(canon.to_str().unwrap()), "[TMP]");
-        s.add_filter(&regex_escape(d.to_str().unwrap()), "[TMP]");
+    for (pattern, with) in testsupport::cli::snapshot_filters(dirs) {
+        s.add_filter(&pattern, with);
     }
-    s.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]");
-    s.add_filter(r"\b[0-9a-f]{40}\b", "[SHA]");
     s
-}
-
-fn regex_escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if "\\.+*?()|[]{}^$".contains(c) {
-                vec!['\\', c]
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
 }
 
 #[test]
