@@ -428,10 +428,7 @@ fn errors() {
     for (name, cwd, args, code) in cases {
         let o = build(&cwd, &args);
         assert_eq!(o.status.code(), Some(code), "{name}: {}", stderr(&o));
-        all.push_str(&format!(
-            "## {name} (exit {code})\n{}\n",
-            stderr(&o).trim_end()
-        ));
+        all.push_str(&format!("## {name} (exit {code})\n{}\n", errors_only(&o)));
     }
     // Destination not writable: a file is in the way of the stage folder.
     let f = GitFixture::from_example("shell-tool");
@@ -442,7 +439,7 @@ fn errors() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     all.push_str(&format!(
         "## destination not writable (exit 1)\n{}\n",
-        stderr(&o).trim_end()
+        errors_only(&o)
     ));
 
     let mut s = insta::Settings::clone_current();
@@ -560,4 +557,14 @@ fn missing_build_tool_names_the_install_command() {
         stderr(&o)
     );
     assert!(files(d.path()).is_empty());
+}
+
+/// stderr without the progress log lines: the error is what the snapshot
+/// is about, and log details (sizes, counts) change with the examples.
+fn errors_only(o: &Output) -> String {
+    stderr(o)
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("INFO"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
