@@ -45,9 +45,10 @@ check-prow:
 	$(CARGO) run -q -p check-prow -- --config prow/jobs --containers containers
 
 # Everything CI runs: static checks, every Rust test, the config and image
-# checks, a short fuzz run, and a real deb build inside the Debian 12 builder
-# image (buildah).
-test: deps lint check-prow check-containers shellcheck unit fuzz-smoke image-test
+# checks, a short fuzz run, the release transaction under stress (20 rounds of
+# 8 concurrent runs with faults), and a real deb build inside the Debian 12
+# builder image (buildah).
+test: deps lint check-prow check-containers shellcheck unit fuzz-smoke stress image-test
 
 bench: deps
 	$(CARGO) build --release --workspace --bins
