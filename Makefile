@@ -9,7 +9,7 @@ export CARGO_TERM_COLOR ?= never
 help:
 	@echo "make demo   - set up and run the demo release of an example repository"
 	@echo "make test   - set up and run every test (what .ci/run runs)"
-	@echo "make bench  - benchmarks (not part of make test)"
+	@echo "make bench  - benchmarks (not part of make test); BENCH='builds chain' for some"
 	@echo "make lint   - cargo fmt --check and clippy -D warnings"
 	@echo "make fuzz   - every fuzz target for FUZZ_TIME seconds each (default 60)"
 	@echo "make stress - concurrent release runs with faults, invariants checked (STRESS_ARGS)"
@@ -52,7 +52,7 @@ test: deps lint check-prow check-containers shellcheck unit fuzz-smoke stress im
 
 bench: deps
 	$(CARGO) build --release --workspace --bins
-	$(CARGO) run --release -p bench --bin release-bench
+	$(CARGO) run --release -p bench --bin release-bench -- $(BENCH)
 
 # Fuzzing (cargo-fuzz, libFuzzer) on stable Rust; see docs/reliability.md.
 fuzz:

@@ -80,5 +80,14 @@ echo
 echo "== the bucket ($demo/bucket)"
 (cd "$demo/bucket" && find . -type f | sort | sed 's,^\./,  ,')
 echo
+echo "== the googet examples, packed with the same version (into $demo/goo/$version)"
+for ex in googet-osconfig-style googet-sources googet-build-step; do
+  # A copy: a build step writes into its tree.
+  rm -rf "$demo/goo-src/$ex" && mkdir -p "$demo/goo-src" && cp -r "$root/examples/$ex" "$demo/goo-src/$ex"
+  "$bin/packagebuild-googet" --source "$demo/goo-src/$ex" --version "$version" --out "$demo/goo/$version" -q >/dev/null
+done
+find "$demo/goo/$version" -name '*.goo' -printf '  %f  %s bytes\n' | sort
+
+echo
 echo "Prow's output of this run: $run/ (started.json, finished.json, per-container logs, artifacts/)"
 echo "Run 'make demo' again for the next merge and version; 'make demo-clean' to start over."

@@ -31,6 +31,26 @@ const RUNS: usize = 5;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // `release-bench [versions|builds|googet|chain]...`: some sections only.
+    let only: Vec<String> = std::env::args().skip(1).collect();
+    let want = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
+    if want("versions") {
+        versions().await?;
+    }
+    if want("builds") {
+        builds::run()?;
+    }
+    if want("googet") {
+        googet::run()?;
+    }
+    if want("chain") {
+        chain::run()?;
+    }
+    Ok(())
+}
+
+/// version-gen against the naive client.
+async fn versions() -> anyhow::Result<()> {
     let version_gen = sibling_binary("version-gen")?;
     let today = calver::Day::parse("20261127").expect("fixed day");
     println!(
@@ -105,9 +125,6 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     println!("\nvg time includes starting the process; the naive client runs in-process.");
-    builds::run()?;
-    googet::run()?;
-    chain::run()?;
     Ok(())
 }
 

@@ -90,7 +90,8 @@
 //! on all cores, pigz-style; see [`gzip`].
 
 mod error;
-pub mod gzip;
+/// Parallel gzip (the `pgzip` crate), re-exported for callers of [`pack`].
+pub use pgzip as gzip;
 mod json;
 mod pack;
 mod read;

@@ -95,12 +95,14 @@ impl Workspace {
     pub fn new(root: impl Into<PathBuf>) -> Self {
         Workspace {
             root: root.into(),
-            poll: Duration::from_millis(200),
+            // Cheap (a few stats), and it bounds how long a step idles
+            // after the one before it finished.
+            poll: Duration::from_millis(50),
             report_every: Duration::from_secs(30),
         }
     }
 
-    /// Sets how often waits look for files (default 200 ms) and how often
+    /// Sets how often waits look for files (default 50 ms) and how often
     /// they say what they still wait for (default 30 s).
     pub fn with_polling(mut self, poll: Duration, report_every: Duration) -> Self {
         self.poll = poll;

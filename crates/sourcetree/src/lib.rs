@@ -102,23 +102,26 @@ impl SourceTree {
             path: dir.to_owned(),
         })?;
         let build = resolve_build_dir(&root, build_dir)?;
-        let commit = git(&root, &["rev-parse", "--verify", "-q", "HEAD^{commit}"])
-            .await
-            .ok();
-        let commit_time = match &commit {
-            Some(_) => git(&root, &["log", "-1", "--format=%ct", "HEAD"])
-                .await
-                .ok()
-                .and_then(|s| s.trim().parse().ok()),
-            None => None,
+        // One git call for the commit and its time, one for origin, at once.
+        let (head, origin) = tokio::join!(
+            git(&root, &["log", "-1", "--format=%H %ct", "HEAD"]),
+            git(&root, &["remote", "get-url", "origin"])
+        );
+        let (commit, commit_time) = match head
+            .ok()
+            .as_deref()
+            .map(str::trim)
+            .and_then(|l| l.split_once(' '))
+        {
+            Some((sha, time)) => (Some(sha.to_owned()), time.parse().ok()),
+            None => (None, None),
         };
-        let origin = git(&root, &["remote", "get-url", "origin"]).await.ok();
         Ok(SourceTree {
             root,
             build_dir: build,
-            commit: commit.map(|c| c.trim().to_owned()),
+            commit,
             commit_time,
-            origin: origin.map(|o| o.trim().to_owned()),
+            origin: origin.ok().map(|o| o.trim().to_owned()),
             _clone: None,
         })
     }

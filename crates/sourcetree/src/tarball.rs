@@ -13,7 +13,6 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use flate2::{Compression, GzBuilder};
 use tar::{EntryType, Header};
 
 use crate::SourceError;
@@ -45,14 +44,48 @@ pub fn write_orig_tarball(
         .prefix(".orig-")
         .tempfile_in(dir)
         .map_err(werr)?;
-    let gz = GzBuilder::new()
-        .mtime(0)
-        .write(BufWriter::new(tmp.as_file()), Compression::default());
-    let mut builder = tar::Builder::new(gz);
-    builder.follow_symlinks(false);
-    let mut stats = TarballStats { files: 0, bytes: 0 };
+    // Compressed on every core (deterministic whatever their number), so
+    // the tarball costs no more than `tar | gzip` while staying reproducible.
+    let result = pgzip::compress(
+        BufWriter::new(tmp.as_file()),
+        pgzip::GzOptions::default(),
+        |gz| -> Result<TarballStats, SourceError> {
+            let mut builder = tar::Builder::new(gz);
+            builder.follow_symlinks(false);
+            let stats = append_tree(&mut builder, build_dir, top, mtime).map_err(|e| match e {
+                SourceError::Write { source, .. } => werr(source),
+                other => other,
+            })?;
+            builder.finish().map_err(werr)?;
+            Ok(stats)
+        },
+    );
+    let (stats, mut w, _) = result.map_err(|e| match e {
+        pgzip::CompressError::Produce(e) => e,
+        pgzip::CompressError::Output(e) => werr(e),
+    })?;
+    w.flush().map_err(werr)?;
+    drop(w);
+    tmp.as_file().sync_all().map_err(werr)?;
+    tmp.persist(dest).map_err(|e| werr(e.error))?;
+    Ok(stats)
+}
 
-    append_dir(&mut builder, &format!("{top}/"), mtime).map_err(werr)?;
+/// Appends `top/` and everything under `build_dir` (but `.git` and the
+/// top-level `packaging`) in name order. Write errors come back as
+/// [`SourceError::Write`] naming `build_dir`; the caller renames them.
+fn append_tree<W: Write>(
+    builder: &mut tar::Builder<W>,
+    build_dir: &Path,
+    top: &str,
+    mtime: u64,
+) -> Result<TarballStats, SourceError> {
+    let werr = |source| SourceError::Write {
+        path: build_dir.to_owned(),
+        source,
+    };
+    let mut stats = TarballStats { files: 0, bytes: 0 };
+    append_dir(builder, &format!("{top}/"), mtime).map_err(werr)?;
     let walker = walkdir::WalkDir::new(build_dir)
         .min_depth(1)
         .follow_links(false)
@@ -87,7 +120,7 @@ pub fn write_orig_tarball(
             detail: e.to_string(),
         };
         if ft.is_dir() {
-            append_dir(&mut builder, &format!("{name}/"), mtime).map_err(werr)?;
+            append_dir(builder, &format!("{name}/"), mtime).map_err(werr)?;
         } else if ft.is_symlink() {
             let target = std::fs::read_link(entry.path()).map_err(rerr)?;
             let mut h = header(EntryType::Symlink, 0o777, 0, mtime);
@@ -111,12 +144,6 @@ pub fn write_orig_tarball(
         }
         // Sockets, fifos and devices have no place in a source tarball.
     }
-    let gz = builder.into_inner().map_err(werr)?;
-    let mut w = gz.finish().map_err(werr)?;
-    w.flush().map_err(werr)?;
-    drop(w);
-    tmp.as_file().sync_all().map_err(werr)?;
-    tmp.persist(dest).map_err(|e| werr(e.error))?;
     Ok(stats)
 }
 
