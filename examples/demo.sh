@@ -84,9 +84,9 @@ echo "== the googet examples, packed with the same version (into $demo/goo/$vers
 for ex in googet-osconfig-style googet-sources googet-build-step; do
   # A copy: a build step writes into its tree.
   rm -rf "$demo/goo-src/$ex" && mkdir -p "$demo/goo-src" && cp -r "$root/examples/$ex" "$demo/goo-src/$ex"
-  "$bin/packagebuild-googet" --source "$demo/goo-src/$ex" --version "$version" --out "$demo/goo/$version" -q >/dev/null
+  "$bin/packagebuild-googet" --source "$demo/goo-src/$ex" --version "$version" --out "$demo/goo/$version/$ex" -q >/dev/null
 done
-find "$demo/goo/$version" -name '*.goo' -printf '  %f  %s bytes\n' | sort
+find "$demo/goo/$version" -name '*.goo' -printf '  %P  %s bytes\n' | sort
 
 echo
 echo "Prow's output of this run: $run/ (started.json, finished.json, per-container logs, artifacts/)"
