@@ -52,7 +52,22 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // A usage error in a release pod must still tell the builders
+            // waiting for the version, or they wait out their timeout.
+            if e.use_stderr()
+                && let Some(dir) = workspace_from_raw_args()
+            {
+                let _ = Workspace::new(dir).write_version(&VersionRecord::failed(format!(
+                    "version-gen: usage error: {}",
+                    e.render().to_string().lines().next().unwrap_or_default()
+                )));
+            }
+            e.exit();
+        }
+    };
     release::logging::init(cli.verbosity.verbose, cli.verbosity.quiet);
     let runtime = release::runtime();
     let artifacts = std::env::var_os("ARTIFACTS")
@@ -118,4 +133,22 @@ async fn run(cli: &Cli) -> Result<VersionRecord, ReleaseError> {
 fn report(e: &ReleaseError) -> ExitCode {
     eprintln!("version-gen: error: {e}");
     ExitCode::from(e.exit_code() as u8)
+}
+
+/// `--workspace DIR` (or `RELEASE_WORKSPACE`) read without clap, for when
+/// the arguments do not parse.
+fn workspace_from_raw_args() -> Option<PathBuf> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    for (i, a) in args.iter().enumerate() {
+        let a = a.to_string_lossy();
+        if a == "--workspace" {
+            return args.get(i + 1).map(PathBuf::from);
+        }
+        if let Some(v) = a.strip_prefix("--workspace=") {
+            return Some(PathBuf::from(v));
+        }
+    }
+    std::env::var_os("RELEASE_WORKSPACE")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }

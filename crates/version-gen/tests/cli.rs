@@ -171,6 +171,22 @@ fn failure_is_recorded_in_the_workspace_and_artifacts() {
 }
 
 #[test]
+fn a_usage_error_is_recorded_for_the_waiting_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let o = vg(
+        dir.path(),
+        &["--workspace", ws.to_str().unwrap(), "--date", "tomorrow"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let rec: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.join("version.json")).unwrap()).unwrap();
+    assert_eq!(rec["status"], "failed");
+    assert!(rec["error"].as_str().unwrap().contains("tomorrow"), "{rec}");
+    assert!(!ws.join("version").exists());
+}
+
+#[test]
 fn errors_on_git() {
     let f = GitFixture::new();
     let head = f.commit_and_push("c");
