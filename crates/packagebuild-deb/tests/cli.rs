@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::process::Output;
 
-use testsupport::cli::{run, stderr, stdout};
-use testsupport::git::{GitFixture, git};
+use testsupport::cli::{files, path_with_only, read_json, run, stderr, stdout};
+use testsupport::git::GitFixture;
 
 const BIN: &str = env!("CARGO_BIN_EXE_packagebuild-deb");
 const V: &str = "20261127.00";
@@ -14,22 +14,6 @@ const COMMIT_URL: &str =
 
 fn build(cwd: &Path, args: &[&str]) -> Output {
     run(BIN, cwd, args, &[])
-}
-
-fn read_json(p: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
-        .unwrap()
-}
-
-fn files(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .map(|r| {
-            r.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
 }
 
 fn deb_field(deb: &Path, field: &str) -> String {
@@ -278,18 +262,9 @@ fn dry_run_changes_nothing() {
     assert!(!stage.exists() && !ws.exists());
 }
 
-/// A repository made from the shell-tool example with `edit` applied.
-fn broken(edit: impl FnOnce(&Path)) -> GitFixture {
-    let f = GitFixture::from_example("shell-tool");
-    edit(&f.work());
-    git(&f.work(), &["add", "-A"]);
-    f.commit("break it");
-    f
-}
-
 #[test]
 fn failed_build_writes_a_failed_record_and_uploads_nothing() {
-    let f = broken(|w| {
+    let f = GitFixture::from_example_with("shell-tool", |w| {
         let rules = w.join("packaging/debian/rules");
         let text = std::fs::read_to_string(&rules).unwrap();
         std::fs::write(
@@ -325,7 +300,7 @@ fn failed_build_writes_a_failed_record_and_uploads_nothing() {
 
 #[test]
 fn a_package_with_another_version_is_never_uploaded() {
-    let f = broken(|w| {
+    let f = GitFixture::from_example_with("shell-tool", |w| {
         let rules = w.join("packaging/debian/rules");
         let text = std::fs::read_to_string(&rules).unwrap();
         std::fs::write(
@@ -379,15 +354,17 @@ fn a_conflicting_object_exits_3_and_stays() {
 #[test]
 fn errors() {
     let nopkg = GitFixture::new();
-    let noctl = broken(|w| std::fs::remove_file(w.join("packaging/debian/control")).unwrap());
-    let nosrc = broken(|w| {
+    let noctl = GitFixture::from_example_with("shell-tool", |w| {
+        std::fs::remove_file(w.join("packaging/debian/control")).unwrap()
+    });
+    let nosrc = GitFixture::from_example_with("shell-tool", |w| {
         let c = w.join("packaging/debian/control");
         let t = std::fs::read_to_string(&c)
             .unwrap()
             .replace("Source: guest-hello\n", "");
         std::fs::write(c, t).unwrap();
     });
-    let deps = broken(|w| {
+    let deps = GitFixture::from_example_with("shell-tool", |w| {
         let c = w.join("packaging/debian/control");
         let t = std::fs::read_to_string(&c).unwrap().replace(
             "Build-Depends: ",
@@ -533,16 +510,7 @@ fn stages_to_s3_and_to_gcs() {
 fn missing_build_tool_names_the_install_command() {
     let f = GitFixture::from_example("shell-tool");
     // A PATH with git only: dpkg-buildpackage is "not installed".
-    let bin = tempfile::tempdir().unwrap();
-    let git_path = std::process::Command::new("sh")
-        .args(["-c", "command -v git"])
-        .output()
-        .unwrap();
-    std::os::unix::fs::symlink(
-        String::from_utf8_lossy(&git_path.stdout).trim(),
-        bin.path().join("git"),
-    )
-    .unwrap();
+    let bin = path_with_only(&["git"]);
     let d = tempfile::tempdir().unwrap();
     let o = run(
         BIN,

@@ -6,17 +6,15 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use testsupport::cli::{run, stderr};
-use testsupport::git::{GitFixture, git};
+use testsupport::git::GitFixture;
 
 const BIN: &str = env!("CARGO_BIN_EXE_packagebuild-deb");
 const V: &str = "20261127.00";
 
 fn with_control(bytes: &[u8]) -> GitFixture {
-    let f = GitFixture::from_example("shell-tool");
-    std::fs::write(f.work().join("packaging/debian/control"), bytes).unwrap();
-    git(&f.work(), &["add", "-A"]);
-    f.commit("control");
-    f
+    GitFixture::from_example_with("shell-tool", |w| {
+        std::fs::write(w.join("packaging/debian/control"), bytes).unwrap()
+    })
 }
 
 fn build_into(f: &GitFixture, dir: &Path) -> std::process::Output {

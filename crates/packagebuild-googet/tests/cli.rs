@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use sha2::{Digest, Sha256};
-use testsupport::cli::{run, stderr, stdout};
+use testsupport::cli::{files, read_json, run, stderr, stdout};
 use testsupport::git::{GitFixture, git};
 
 const BIN: &str = env!("CARGO_BIN_EXE_packagebuild-googet");
@@ -14,22 +14,6 @@ const EPOCH: &str = "1700000000";
 
 fn build(cwd: &Path, args: &[&str]) -> Output {
     run(BIN, cwd, args, &[("SOURCE_DATE_EPOCH", EPOCH)])
-}
-
-fn read_json(p: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
-        .unwrap()
-}
-
-fn files(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .map(|r| {
-            r.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
 }
 
 fn sha256(p: &Path) -> String {
@@ -64,15 +48,6 @@ fn entry_paths(inspection: &serde_json::Value) -> Vec<String> {
         .iter()
         .map(|e| e["path"].as_str().unwrap().to_owned())
         .collect()
-}
-
-/// A repository made from an example with `edit` applied and committed.
-fn example_with(name: &str, edit: impl FnOnce(&Path)) -> GitFixture {
-    let f = GitFixture::from_example(name);
-    edit(&f.work());
-    git(&f.work(), &["add", "-A"]);
-    f.commit("edit");
-    f
 }
 
 fn write(root: &Path, rel: &str, text: &str) {
@@ -272,7 +247,7 @@ fn the_build_step_makes_what_is_packed() {
 #[test]
 fn specs_of_one_repository_may_render_different_versions() {
     // Each package is checked against its own spec's version.
-    let f = example_with("googet-osconfig-style", |w| {
+    let f = GitFixture::from_example_with("googet-osconfig-style", |w| {
         write(
             w,
             "packaging/googet/plain.goospec",
@@ -366,7 +341,7 @@ fn dry_run_lists_every_entry_and_destination_and_changes_nothing() {
 
 #[test]
 fn a_failed_build_command_records_the_failure_and_uploads_nothing() {
-    let f = example_with("googet-build-step", |w| {
+    let f = GitFixture::from_example_with("googet-build-step", |w| {
         write(
             w,
             "packaging/googet/build.sh",
@@ -500,7 +475,7 @@ fn errors() {
 fn a_symlink_out_of_the_repository_is_refused() {
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("secret.txt"), "secret").unwrap();
-    let f = example_with("googet-sources", |w| {
+    let f = GitFixture::from_example_with("googet-sources", |w| {
         std::os::unix::fs::symlink(
             outside.path().join("secret.txt"),
             w.join("stage/lib/secret.dll"),

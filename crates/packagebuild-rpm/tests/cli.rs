@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::process::Output;
 
-use testsupport::cli::{run, stderr, stdout};
-use testsupport::git::{GitFixture, git};
+use testsupport::cli::{files, path_with_only, run, stderr, stdout};
+use testsupport::git::GitFixture;
 
 const BIN: &str = env!("CARGO_BIN_EXE_packagebuild-rpm");
 const V: &str = "20261127.00";
@@ -14,17 +14,6 @@ const COMMIT_URL: &str =
 
 fn build(cwd: &Path, args: &[&str]) -> Output {
     run(BIN, cwd, args, &[])
-}
-
-fn files(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .map(|r| {
-            r.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
 }
 
 fn rpm_query(rpm: &Path, fmt: &str) -> String {
@@ -201,18 +190,12 @@ fn dry_run_shows_the_rpmbuild_command() {
     }
 }
 
-fn broken(edit: impl FnOnce(&Path)) -> GitFixture {
-    let f = GitFixture::from_example("shell-tool");
-    edit(&f.work());
-    git(&f.work(), &["add", "-A"]);
-    f.commit("break it");
-    f
-}
-
 #[test]
 fn errors() {
-    let nospec = broken(|w| std::fs::remove_file(w.join("packaging/guest-hello.spec")).unwrap());
-    let noname = broken(|w| {
+    let nospec = GitFixture::from_example_with("shell-tool", |w| {
+        std::fs::remove_file(w.join("packaging/guest-hello.spec")).unwrap()
+    });
+    let noname = GitFixture::from_example_with("shell-tool", |w| {
         let p = w.join("packaging/guest-hello.spec");
         let t = std::fs::read_to_string(&p).unwrap();
         let t: String = t
@@ -222,7 +205,7 @@ fn errors() {
             .collect();
         std::fs::write(p, t).unwrap();
     });
-    let failing = broken(|w| {
+    let failing = GitFixture::from_example_with("shell-tool", |w| {
         let p = w.join("packaging/guest-hello.spec");
         let t = std::fs::read_to_string(&p).unwrap().replace(
             "%install\n",
@@ -280,16 +263,7 @@ fn errors() {
 #[test]
 fn missing_rpmbuild_names_the_install_command() {
     let f = GitFixture::from_example("shell-tool");
-    let bin = tempfile::tempdir().unwrap();
-    let git_path = std::process::Command::new("sh")
-        .args(["-c", "command -v git"])
-        .output()
-        .unwrap();
-    std::os::unix::fs::symlink(
-        String::from_utf8_lossy(&git_path.stdout).trim(),
-        bin.path().join("git"),
-    )
-    .unwrap();
+    let bin = path_with_only(&["git"]);
     let o = run(
         BIN,
         &f.work(),

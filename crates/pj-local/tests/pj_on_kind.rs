@@ -8,20 +8,10 @@ use std::process::Command;
 fn without_kind_it_prints_the_pj_local_command() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     // A PATH with the basics only: no kind, kubectl or docker.
-    let bin = tempfile::tempdir().unwrap();
-    for tool in [
+    let bin = testsupport::cli::path_with_only(&[
         "bash", "env", "dirname", "cat", "grep", "sed", "awk", "tr", "head", "git", "mktemp", "rm",
         "mkdir", "basename", "printf",
-    ] {
-        if let Ok(out) = Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .output()
-            && out.status.success()
-        {
-            let p = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-            let _ = std::os::unix::fs::symlink(p, bin.path().join(tool));
-        }
-    }
+    ]);
     let o = Command::new(root.join("prow/pj-on-kind.sh"))
         .args([
             "guest-agent-release",

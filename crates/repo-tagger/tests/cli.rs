@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use testsupport::cli::{command, run, stderr, stdout};
+use testsupport::cli::{command, read_json, run, stderr, stdout};
 use testsupport::git::GitFixture;
 use testsupport::github::{FakeConfig, FakeGitHub, FakeRepo, Fault, fake_sha};
 
@@ -15,11 +15,6 @@ const REPO: &str = "guest-agent";
 
 fn tagger(cwd: &Path, args: &[&str]) -> Output {
     run(BIN, cwd, args, &[])
-}
-
-fn read_json(p: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
-        .unwrap()
 }
 
 fn settings(dirs: &[&Path]) -> insta::Settings {

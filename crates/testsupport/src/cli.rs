@@ -86,3 +86,39 @@ pub fn regex_escape(s: &str) -> String {
     }
     out
 }
+
+/// The sorted file names in `dir` (none when it does not exist).
+pub fn files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|r| {
+            r.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// The JSON document in the file `p`; panics naming the file when it is
+/// missing or not JSON.
+pub fn read_json(p: &Path) -> serde_json::Value {
+    let bytes = std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// A folder for `PATH` holding links to only these tools (those found on
+/// the current `PATH`): what a machine without the others looks like.
+pub fn path_with_only(tools: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for tool in tools {
+        let found = std::env::var_os("PATH").and_then(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join(tool))
+                .find(|p| p.is_file())
+        });
+        if let Some(path) = found {
+            std::os::unix::fs::symlink(path, dir.path().join(tool)).expect("symlink");
+        }
+    }
+    dir
+}

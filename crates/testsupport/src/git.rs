@@ -44,6 +44,16 @@ impl GitFixture {
         f
     }
 
+    /// Like [`GitFixture::from_example`], then `edit` applied to `work` and
+    /// committed (not pushed).
+    pub fn from_example_with(name: &str, edit: impl FnOnce(&Path)) -> GitFixture {
+        let f = GitFixture::from_example(name);
+        edit(&f.work());
+        git(&f.work(), &["add", "-A"]);
+        f.commit(&format!("edit example {name}"));
+        f
+    }
+
     /// The temporary folder holding everything.
     pub fn root(&self) -> &Path {
         self.dir.path()
