@@ -25,25 +25,25 @@ use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::server::Server;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use tokio::sync::oneshot;
 
 /// A running fake GCS. Dropping it stops the server.
 pub struct FakeGcs {
     shared: Arc<Shared>,
-    url: String,
-    shutdown: Option<oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    server: Server,
 }
 
 impl std::fmt::Debug for FakeGcs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FakeGcs").field("url", &self.url).finish()
+        f.debug_struct("FakeGcs")
+            .field("url", &self.server.url)
+            .finish()
     }
 }
 
@@ -106,7 +106,6 @@ impl FakeGcs {
     /// Serves on `127.0.0.1:<free port>` in the current tokio runtime.
     pub async fn start() -> io::Result<FakeGcs> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-        let url = format!("http://{}", listener.local_addr()?);
         let shared = Arc::new(Shared {
             requests: AtomicU64::new(0),
             completed_uploads: AtomicU64::new(0),
@@ -117,72 +116,23 @@ impl FakeGcs {
             // Multipart parts are several MiB; axum's default limit is 2 MB.
             .layer(DefaultBodyLimit::max(1 << 30))
             .with_state(shared.clone());
-        let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let stop = async {
-                let _ = rx.await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(stop)
-                .await
-            {
-                tracing::error!("fake GCS server failed: {e}");
-            }
-        });
-        Ok(FakeGcs {
-            shared,
-            url,
-            shutdown: Some(tx),
-            thread: None,
-        })
+        let server = Server::serve(listener, app, "fake GCS")?;
+        Ok(FakeGcs { shared, server })
     }
 
     /// Serves from its own thread and runtime, for synchronous tests. Stops
     /// (and joins the thread) on drop.
     pub fn spawn() -> io::Result<FakeGcs> {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (stop_tx, stop_rx) = oneshot::channel::<()>();
-        let thread = std::thread::Builder::new()
-            .name("fake-gcs".into())
-            .spawn(move || {
-                let rt = match tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                {
-                    Ok(rt) => rt,
-                    Err(e) => {
-                        let _ = ready_tx.send(Err(e));
-                        return;
-                    }
-                };
-                rt.block_on(async move {
-                    match FakeGcs::start().await {
-                        Ok(server) => {
-                            let _ = ready_tx.send(Ok((server.shared.clone(), server.url.clone())));
-                            let _ = stop_rx.await;
-                            drop(server);
-                        }
-                        Err(e) => {
-                            let _ = ready_tx.send(Err(e));
-                        }
-                    }
-                });
-            })?;
-        let (shared, url) = ready_rx
-            .recv()
-            .map_err(|_| io::Error::other("the fake GCS thread ended before serving"))??;
-        Ok(FakeGcs {
-            shared,
-            url,
-            shutdown: Some(stop_tx),
-            thread: Some(thread),
-        })
+        let (shared, server) = Server::spawn_thread("fake-gcs", || async {
+            let FakeGcs { shared, server } = FakeGcs::start().await?;
+            Ok((shared, server))
+        })?;
+        Ok(FakeGcs { shared, server })
     }
 
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub fn url(&self) -> String {
-        self.url.clone()
+        self.server.url.clone()
     }
 
     /// Requests received so far, fault answers included.
@@ -251,20 +201,9 @@ impl FakeGcs {
             "private_key": "",
             "client_email": "fake@fake-project.iam.gserviceaccount.com",
             "disable_oauth": true,
-            "gcs_base_url": self.url,
+            "gcs_base_url": self.server.url,
         })
         .to_string()
-    }
-}
-
-impl Drop for FakeGcs {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

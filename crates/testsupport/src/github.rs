@@ -33,6 +33,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::server::Server;
 use anyhow::Context as _;
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -45,7 +46,6 @@ use rand::rngs::StdRng;
 use rand::{Rng as _, SeedableRng as _};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
 
 /// What the fake serves at start.
 #[derive(Debug, Clone, Default)]
@@ -408,15 +408,13 @@ fn epoch_now() -> u64 {
 /// A running fake GitHub. Dropping it stops the server.
 pub struct FakeGitHub {
     shared: Arc<Shared>,
-    url: String,
-    shutdown: Option<oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    server: Server,
 }
 
 impl std::fmt::Debug for FakeGitHub {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FakeGitHub")
-            .field("url", &self.url)
+            .field("url", &self.server.url)
             .finish()
     }
 }
@@ -458,74 +456,23 @@ impl FakeGitHub {
             reset_epoch: epoch_now() + 3600,
             inner: Mutex::new(inner),
         });
-        let (tx, rx) = oneshot::channel::<()>();
-        let app = router(shared.clone());
-        tokio::spawn(async move {
-            let stop = async {
-                let _ = rx.await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(stop)
-                .await
-            {
-                tracing::error!("fake GitHub server failed: {e}");
-            }
-        });
-        Ok(FakeGitHub {
-            shared,
-            url,
-            shutdown: Some(tx),
-            thread: None,
-        })
+        let server = Server::serve(listener, router(shared.clone()), "fake GitHub")?;
+        Ok(FakeGitHub { shared, server })
     }
 
     /// Serves from its own thread and runtime, for synchronous tests that run
     /// binaries as subprocesses. Stops (and joins the thread) on drop.
     pub fn spawn(config: FakeConfig) -> io::Result<FakeGitHub> {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (stop_tx, stop_rx) = oneshot::channel::<()>();
-        let thread = std::thread::Builder::new()
-            .name("fake-github".into())
-            .spawn(move || {
-                let rt = match tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                {
-                    Ok(rt) => rt,
-                    Err(e) => {
-                        let _ = ready_tx.send(Err(e));
-                        return;
-                    }
-                };
-                rt.block_on(async move {
-                    match FakeGitHub::start(config).await {
-                        Ok(server) => {
-                            let _ = ready_tx.send(Ok((server.shared.clone(), server.url.clone())));
-                            let _ = stop_rx.await;
-                            drop(server);
-                        }
-                        Err(e) => {
-                            let _ = ready_tx.send(Err(e));
-                        }
-                    }
-                });
-                // Dropping the runtime here cancels the open connections.
-            })?;
-        let (shared, url) = ready_rx
-            .recv()
-            .map_err(|_| io::Error::other("the fake GitHub thread ended before serving"))??;
-        Ok(FakeGitHub {
-            shared,
-            url,
-            shutdown: Some(stop_tx),
-            thread: Some(thread),
-        })
+        let (shared, server) = Server::spawn_thread("fake-github", || async {
+            let FakeGitHub { shared, server } = FakeGitHub::start(config).await?;
+            Ok((shared, server))
+        })?;
+        Ok(FakeGitHub { shared, server })
     }
 
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub fn url(&self) -> String {
-        self.url.clone()
+        self.server.url.clone()
     }
 
     /// API requests received so far (fault answers included, `/_fake/` not).
@@ -625,17 +572,6 @@ impl FakeGitHub {
             &target.sha,
             obj,
         ))
-    }
-}
-
-impl Drop for FakeGitHub {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 

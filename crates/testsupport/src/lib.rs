@@ -17,3 +17,5 @@ pub mod gcs;
 
 /// The moto S3 emulator, started per test.
 pub mod moto;
+
+mod server;
