@@ -25,7 +25,9 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use packagebuild::process::{output, require_tool, run_logged};
-use packagebuild::{BuildContext, BuildError, Built, Expectation, PackageBuilder, ReleaseRule};
+use packagebuild::{
+    BuildContext, BuildError, Built, Expectation, PackageBuilder, ReleaseRule, file_name,
+};
 use tokio::process::Command;
 use tracing::{info, warn};
 
@@ -456,12 +458,6 @@ impl PackageBuilder for DebBuilder {
             },
         })
     }
-}
-
-fn file_name(p: &Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 fn unpack(tarball: &Path, into: &Path) -> Result<(), BuildError> {

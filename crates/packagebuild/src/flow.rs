@@ -7,7 +7,7 @@ use sourcetree::SourceTree;
 use store::{PutOutcome, Store, StoreOptions};
 use tracing::{info, warn};
 
-use crate::{BuildContext, BuildError, CommonArgs, PackageBuilder, verify_packages};
+use crate::{BuildContext, BuildError, CommonArgs, PackageBuilder, file_name, verify_packages};
 
 /// What a build step did.
 #[derive(Debug)]
@@ -361,12 +361,6 @@ fn validate_version(v: &str) -> Result<(), BuildError> {
             "version {v:?} cannot be a package version: it must start with a digit and hold only letters, digits, '.', '+', '~' or '_' (e.g. 20261127.00)"
         )))
     }
-}
-
-fn file_name(p: &Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 fn sha256_file(path: &Path) -> Result<(String, u64), BuildError> {

@@ -30,6 +30,14 @@ pub use error::BuildError;
 pub use flow::{Outcome, run};
 pub use verify::verify_packages;
 
+/// The last component of `p` as text (empty when there is none): artifact
+/// names are file names.
+pub fn file_name(p: &std::path::Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 /// Runs `builder` with `args` on a fresh runtime and reports the outcome
 /// the way every builder binary does: the artifact table (or `--json`, or
 /// the `--dry-run` plan) on stdout, errors on stderr, the documented exit

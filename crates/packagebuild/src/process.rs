@@ -64,10 +64,7 @@ pub async fn output(mut cmd: Command, tool: &str) -> Result<std::process::Output
 
 /// Fails with the install command when `tool` is not on PATH.
 pub fn require_tool(tool: &str) -> Result<(), BuildError> {
-    let found = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
-        .unwrap_or(false);
-    if found {
+    if find_on_path(tool).is_some() {
         Ok(())
     } else {
         Err(BuildError::ToolMissing {
@@ -75,6 +72,13 @@ pub fn require_tool(tool: &str) -> Result<(), BuildError> {
             install: install_hint(tool),
         })
     }
+}
+
+/// Where `tool` is on `PATH`, if it is.
+pub fn find_on_path(tool: &str) -> Option<std::path::PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(tool))
+        .find(|p| p.is_file())
 }
 
 /// How to install a build tool on Debian.

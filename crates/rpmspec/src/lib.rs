@@ -22,8 +22,10 @@
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use packagebuild::process::{require_tool, run_logged};
-use packagebuild::{BuildContext, BuildError, Built, Expectation, PackageBuilder, ReleaseRule};
+use packagebuild::process::{find_on_path, require_tool, run_logged};
+use packagebuild::{
+    BuildContext, BuildError, Built, Expectation, PackageBuilder, ReleaseRule, file_name,
+};
 use tokio::process::Command;
 use tracing::info;
 
@@ -382,9 +384,13 @@ impl PackageBuilder for RpmBuilder {
             if !dir.is_dir() {
                 continue;
             }
-            for entry in walk_files(&dir)? {
-                if file_name(&entry).ends_with(".rpm") {
-                    packages.push(entry);
+            for entry in walkdir::WalkDir::new(&dir) {
+                let entry = entry.map_err(|e| BuildError::Packaging {
+                    path: dir.clone(),
+                    detail: format!("cannot list the rpmbuild outputs: {e}"),
+                })?;
+                if entry.file_type().is_file() && file_name(entry.path()).ends_with(".rpm") {
+                    packages.push(entry.into_path());
                 }
             }
         }
@@ -428,34 +434,6 @@ impl RpmBuilder {
             )
         }
     }
-}
-
-fn walk_files(dir: &Path) -> Result<Vec<PathBuf>, BuildError> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).map_err(BuildError::io("cannot list", &d))? {
-            let p = e.map_err(BuildError::io("cannot list", &d))?.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn find_on_path(tool: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join(tool))
-        .find(|p| p.is_file())
-}
-
-fn file_name(p: &Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 /// Arguments quoted for display when they hold spaces.
