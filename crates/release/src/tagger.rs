@@ -65,17 +65,7 @@ pub async fn run(
     publisher: &dyn Publisher,
     opts: &TagOptions,
 ) -> Result<TagRecord, ReleaseError> {
-    let mut record = TagRecord {
-        status: TagStatus::Failed,
-        version: opts.version.clone(),
-        commit: None,
-        tag_object: None,
-        existing_commit: None,
-        forge: Some(forge.describe()),
-        targets: opts.expect.clone(),
-        build_id: opts.build_id.clone(),
-        error: None,
-    };
+    let mut record = failed_record(opts, Some(forge.describe()));
     let outcome = tag(forge, publisher, opts, &mut record).await;
     if let Err(e) = &outcome {
         record.status = match e {
@@ -249,17 +239,25 @@ async fn verify_next(forge: &dyn Forge, version: &Version, day: Day) -> Result<(
 /// forge could not be opened), so that tag.json always tells.
 pub fn record_failure(opts: &TagOptions, error: &ReleaseError) {
     let record = TagRecord {
+        error: Some(error.to_string()),
+        ..failed_record(opts, None)
+    };
+    write_record(opts, &record);
+}
+
+/// The record before anything happened: failed until shown otherwise.
+fn failed_record(opts: &TagOptions, forge: Option<String>) -> TagRecord {
+    TagRecord {
         status: TagStatus::Failed,
         version: opts.version.clone(),
         commit: None,
         tag_object: None,
         existing_commit: None,
-        forge: None,
+        forge,
         targets: opts.expect.clone(),
         build_id: opts.build_id.clone(),
-        error: Some(error.to_string()),
-    };
-    write_record(opts, &record);
+        error: None,
+    }
 }
 
 fn write_record(opts: &TagOptions, record: &TagRecord) {
