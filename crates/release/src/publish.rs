@@ -130,6 +130,8 @@ impl StorePublisher {
         }
 
         let mut entries = Vec::new();
+        let mut sources: std::collections::HashMap<String, Store> =
+            std::collections::HashMap::new();
         let (mut created, mut present) = (0, 0);
         for r in req.results {
             for a in &r.artifacts {
@@ -142,7 +144,13 @@ impl StorePublisher {
                 let (dir, name) = staged
                     .rsplit_once('/')
                     .ok_or_else(|| format!("staged URL {staged} has no file name"))?;
-                let source = Store::open(dir, &self.options).map_err(|e| e.to_string())?;
+                // One client per staging folder (a target's artifacts share one).
+                let source = match sources.entry(dir.to_owned()) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(Store::open(dir, &self.options).map_err(|e| e.to_string())?)
+                    }
+                };
                 let bytes = source
                     .get(name)
                     .await
@@ -157,7 +165,7 @@ impl StorePublisher {
                 }
                 let path = format!("{}/{}", r.target, a.file);
                 match dest
-                    .copy_from(&source, name, &path)
+                    .copy_from(source, name, &path)
                     .await
                     .map_err(|e| e.to_string())?
                 {
