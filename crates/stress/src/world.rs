@@ -174,6 +174,22 @@ impl World {
         c
     }
 
+    /// repo-tagger for the run with workspace `ws` on commit `sha`,
+    /// publishing to the bucket's release path.
+    fn tagger(&self, ws: &Path, sha: &str) -> Command {
+        let mut c = self.command("repo-tagger", self.0.dir.path());
+        c.args(self.forge_args()).arg("--workspace").arg(ws).args([
+            "--expect",
+            "goo",
+            "--sha",
+            sha,
+            "--publish",
+            &format!("{}/release", self.bucket()),
+            "-q",
+        ]);
+        c
+    }
+
     /// One release run of commit `run`, its three steps started at once.
     pub async fn release(&self, run: usize, faults: RunFaults) -> anyhow::Result<Outcome> {
         let attempt = self.0.attempts.fetch_add(1, Ordering::SeqCst);
@@ -197,23 +213,8 @@ impl World {
                 &format!("{bucket}/staging/{run}-{attempt}/goo"),
                 "-q",
             ]);
-        let mut tagger = self.command("repo-tagger", self.0.dir.path());
-        tagger.args(self.forge_args()).args([
-            "--workspace",
-            &w,
-            "--expect",
-            "goo",
-            "--sha",
-            &sha,
-            "--publish",
-            &format!("{bucket}/release"),
-            "--verify-next",
-            "--date",
-            DAY,
-            "--wait-timeout",
-            "60s",
-            "-q",
-        ]);
+        let mut tagger = self.tagger(&ws, &sha);
+        tagger.args(["--verify-next", "--date", DAY, "--wait-timeout", "60s"]);
 
         let mut vg = vg.spawn().context("version-gen")?;
         let mut builder = builder.spawn().context("packagebuild-googet")?;
@@ -254,20 +255,8 @@ impl World {
         let version = version.trim();
         if !version.is_empty() && self.tag_commit(version).await?.as_deref() == Some(sha.as_str()) {
             for _ in 0..5 {
-                let mut again = self.command("repo-tagger", self.0.dir.path());
-                again.args(self.forge_args()).args([
-                    "--workspace",
-                    &w,
-                    "--expect",
-                    "goo",
-                    "--sha",
-                    &sha,
-                    "--publish",
-                    &format!("{bucket}/release"),
-                    "--wait-timeout",
-                    "10s",
-                    "-q",
-                ]);
+                let mut again = self.tagger(&ws, &sha);
+                again.args(["--wait-timeout", "10s"]);
                 if again.status().await?.success() {
                     return Ok(Outcome::Published);
                 }
