@@ -430,24 +430,72 @@ mod tests {
         assert!(serde_json::from_str::<Version>("\"x\"").is_err());
     }
 
+    /// The day the property tests call today.
+    const TODAY: u32 = 20200110;
+
     fn arb_version() -> impl Strategy<Value = Version> {
         (20200101u32..20200110, 0u64..200).prop_map(|(day, build)| Version { day, build })
     }
 
+    /// Build numbers of today: small ones, the `.99`/`.100` boundary, and
+    /// gaps (any value up to 1,000), so that counting tags instead of taking
+    /// the highest build number gives a wrong answer.
+    fn arb_build_of_today() -> impl Strategy<Value = u64> {
+        prop_oneof![0u64..5, 95u64..105, 0u64..1000]
+    }
+
+    /// Tags of earlier days and of today, in any order, each possibly written
+    /// with extra leading zeros (`20200110.7`, `20200110.007`).
+    fn arb_tags() -> impl Strategy<Value = (Vec<Version>, Vec<String>)> {
+        let earlier = proptest::collection::vec(arb_version(), 0..40);
+        let today = proptest::collection::vec(
+            arb_build_of_today().prop_map(|build| Version { day: TODAY, build }),
+            0..20,
+        );
+        (earlier, today, proptest::collection::vec(0usize..3, 60)).prop_flat_map(
+            |(earlier, today, pads)| {
+                let all: Vec<Version> = earlier.into_iter().chain(today).collect();
+                let names: Vec<String> = all
+                    .iter()
+                    .zip(pads.iter().cycle())
+                    .map(|(v, pad)| format!("{:08}.{}{}", v.day, "0".repeat(*pad), v.build))
+                    .collect();
+                (Just(all), Just(names).prop_shuffle())
+            },
+        )
+    }
+
+    #[test]
+    fn ninety_nine_is_followed_by_one_hundred() {
+        let d = Day::parse("20261127").unwrap();
+        let tags: Vec<String> = (0..=99).map(|n| format!("20261127.{n:02}")).collect();
+        let next = next_version(tags.iter().map(String::as_str), d).unwrap();
+        assert_eq!(next.version.to_string(), "20261127.100");
+        assert_eq!(next.previous.unwrap().to_string(), "20261127.99");
+        let next = next_version(["20261127.100", "20261127.99", "20261127.05"], d).unwrap();
+        assert_eq!(next.version.to_string(), "20261127.101");
+    }
+
     proptest! {
-        /// The next version is greater than every existing version (when none
+        /// The next version is exactly today's highest build + 1 (or today's
+        /// `.00`), so it is greater than every existing version (when none
         /// is after today) and is never one of them.
         #[test]
-        fn next_is_greater_than_every_existing(tags in proptest::collection::vec(arb_version(), 0..60),
-                                               noise in proptest::collection::vec("[a-z0-9.\\-]{0,12}", 0..10)) {
-            let today = Day::parse("20200110").unwrap();
-            let mut names: Vec<String> = tags.iter().map(|v| v.to_string()).collect();
+        fn next_is_greater_than_every_existing((tags, names) in arb_tags(),
+                                               noise in proptest::collection::vec(
+                                                   "[a-z0-9.\\-]{0,12}".prop_filter("not a version", |s| Version::parse(s).is_err()),
+                                                   0..10)) {
+            let today = Day::parse(&TODAY.to_string()).unwrap();
+            let mut names = names;
             names.extend(noise);
             let next = next_version(names.iter().map(String::as_str), today).unwrap();
             for t in &tags {
                 prop_assert!(next.version > *t, "{} <= {}", next.version, t);
             }
             prop_assert_eq!(next.version.day_number(), today.as_u32());
+            let highest_today = tags.iter().filter(|v| v.day == TODAY).map(|v| v.build).max();
+            prop_assert_eq!(next.version.build(), highest_today.map_or(0, |b| b + 1));
+            prop_assert_eq!(next.previous.map(|p| p.build()), highest_today);
         }
 
         /// Display and parse are inverse.

@@ -198,7 +198,12 @@ fn errors_on_git() {
         ("tag after today", vec!["--date", "20261127"], 1),
         (
             "remote not a repository",
-            vec!["--remote", notrepo.path().to_str().unwrap()],
+            vec![
+                "--remote",
+                notrepo.path().to_str().unwrap(),
+                "--date",
+                "20261127",
+            ],
             1,
         ),
         ("unknown forge", vec!["--forge", "gitlab"], 2),
@@ -355,7 +360,10 @@ fn github_errors() {
     let missing = dir.path().join("missing.txt");
     let url = fake.url();
     let mut all = String::new();
-    let mut case = |name: &str, args: Vec<&str>, code: i32| {
+    // Every case names the day: the messages quote it, and a snapshot must
+    // not depend on the day the test runs.
+    let mut case = |name: &str, mut args: Vec<&str>, code: i32| {
+        args.extend(["--date", "20261127"]);
         let o = vg(dir.path(), &args);
         assert_eq!(o.status.code(), Some(code), "{name}: {}", stderr(&o));
         for secret in [TOKEN, "ghp_wrong_token_also_secret"] {
