@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all demo demo-clean test deps build lint fmt clippy unit bench help check-prow fuzz fuzz-smoke stress
+.PHONY: all demo demo-clean test deps build lint fmt clippy unit test-clock bench help check-prow fuzz fuzz-smoke stress
 .PHONY: images image-test check-containers shellcheck
 
 help:
@@ -11,6 +11,7 @@ help:
 	@echo "make test   - set up and run every test (what .ci/run runs)"
 	@echo "make bench  - benchmarks (not part of make test); BENCH='builds chain' for some"
 	@echo "make lint   - cargo fmt --check and clippy -D warnings"
+	@echo "make test-clock - the Rust tests again with the wall clock moved (faketime)"
 	@echo "make fuzz   - every fuzz target for FUZZ_TIME seconds each (default 60)"
 	@echo "make stress - concurrent release runs with faults, invariants checked (STRESS_ARGS)"
 	@echo "make images - the container images (docker if an engine answers, else buildah)"
@@ -40,15 +41,28 @@ unit:
 	$(CARGO) build --workspace --bins
 	$(CARGO) test --workspace
 
+# The Rust tests again with the wall clock moved (faketime; only the wall
+# clock, and cargo never runs under it), so that no test depends on the day it
+# runs: the whole suite in the last seconds of a UTC day (crossing into March)
+# and on a leap day far west of UTC; the crates that handle dates at a year
+# end far east of UTC. See docs/reliability.md, "Tests and the clock".
+TEST_AT = $(CARGO) run -q -p test-at --
+DATE_CRATES = -p calver -p version-gen -p repo-tagger -p release -p forge -p handoff \
+	-p packagebuild-deb -p packagebuild-rpm -p packagebuild-googet -p pj-local
+test-clock: build
+	$(TEST_AT) --at '2027-02-28 23:59:50'
+	$(TEST_AT) --at '2028-02-29 12:00:00' --tz America/Adak
+	$(TEST_AT) --at '2027-12-31 23:59:50' --tz Pacific/Kiritimati $(DATE_CRATES)
+
 # The Prow job configs, strictly (unknown keys, Prow's load-time rules, ours).
 check-prow:
 	$(CARGO) run -q -p check-prow -- --config prow/jobs --containers containers
 
-# Everything CI runs: static checks, every Rust test, the config and image
-# checks, a short fuzz run, the release transaction under stress (20 rounds of
+# Everything CI runs: static checks, every Rust test (and again with the
+# clock moved), the config and image checks, a short fuzz run, the release transaction under stress (20 rounds of
 # 8 concurrent runs with faults), and a real deb build inside the Debian 12
 # builder image (buildah).
-test: deps lint check-prow check-containers shellcheck unit fuzz-smoke stress image-test
+test: deps lint check-prow check-containers shellcheck unit test-clock fuzz-smoke stress image-test
 
 bench: deps
 	$(CARGO) build --release --workspace --bins

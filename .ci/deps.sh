@@ -13,6 +13,9 @@ command -v make >/dev/null || need+=(make)
 python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
 command -v cc >/dev/null || need+=(gcc)
 command -v python3 >/dev/null || need+=(python3)
+command -v faketime >/dev/null || need+=(faketime)
+# The clock tests run in zones far from UTC (Pacific/Kiritimati, America/Adak).
+[[ -e /usr/share/zoneinfo/Pacific/Kiritimati ]] || need+=(tzdata)
 
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then

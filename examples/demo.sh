@@ -19,8 +19,9 @@ demo=$root/.demo
 g() { git -c user.name=Demo -c user.email=demo@example.com -c init.defaultBranch=master "$@"; }
 
 if [[ ! -d $demo/remote.git ]]; then
+  # One reading of the clock: two could straddle midnight and disagree.
   today=$(date -u +%Y%m%d)
-  yesterday=$(date -u -d yesterday +%Y%m%d)
+  yesterday=$(date -u -d "$today -1 day" +%Y%m%d)
   echo "== a new example repository (examples/shell-tool) with earlier releases, in $demo"
   mkdir -p "$demo"
   g init -q "$demo/work"

@@ -359,6 +359,119 @@ where
     })
 }
 
+/// Why a version about to be tagged is not the next one (see
+/// [`check_is_next`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotNext {
+    /// The version is of an earlier day: the UTC day changed since it was
+    /// computed (a release that ran over midnight).
+    #[error(
+        "version {version} is of {version_day}, but today is {today} (UTC): the day changed since it \
+         was computed, so it is no longer the next version ({next} is); re-run the release, which \
+         computes a version of {today}"
+    )]
+    DayChanged {
+        /// The version to tag.
+        version: Version,
+        /// Its date digits.
+        version_day: String,
+        /// Today.
+        today: String,
+        /// The next version now.
+        next: Version,
+    },
+    /// Another release took the version (or a later one of the day) since it
+    /// was computed.
+    #[error(
+        "version {version} is no longer the next one for {today} (the next is {next}): another \
+         release happened since it was computed; re-run the release"
+    )]
+    Taken {
+        /// The version to tag.
+        version: Version,
+        /// Today.
+        today: String,
+        /// The next version now.
+        next: Version,
+    },
+    /// The version is ahead of the next one: nothing made the versions in
+    /// between, so it is most likely a typo.
+    #[error(
+        "version {version} is ahead of the next one for {today} ({next}): no release made the \
+         versions in between; check the version (a typo?)"
+    )]
+    Ahead {
+        /// The version to tag.
+        version: Version,
+        /// Today.
+        today: String,
+        /// The next version now.
+        next: Version,
+    },
+    /// The version is dated after today.
+    #[error(
+        "version {version} is dated after today ({today}, UTC): check the version (a typo?) and the \
+         machine's clock"
+    )]
+    AfterToday {
+        /// The version to tag.
+        version: Version,
+        /// Today.
+        today: String,
+    },
+}
+
+impl NotNext {
+    /// Whether the version was valid when computed and time or another
+    /// release overtook it (re-running the release helps), rather than a
+    /// wrong version (a typo; re-running does not help).
+    pub fn is_overtaken(&self) -> bool {
+        matches!(self, NotNext::DayChanged { .. } | NotNext::Taken { .. })
+    }
+}
+
+/// Checks that `version` is `next`, the next version of today as
+/// [`next_version`] computed it; otherwise says why not.
+///
+/// ```
+/// use calver::{check_is_next, next_version, Day, NotNext, Version};
+/// let v = |s: &str| s.parse::<Version>().unwrap();
+/// let today = Day::parse("20261128").unwrap();
+/// let next = next_version(["20261127.04"], today).unwrap().version; // 20261128.00
+/// assert!(check_is_next(v("20261128.00"), next).is_ok());
+/// // Computed at 23:59:59 on the 27th, tagged after midnight: refused.
+/// assert!(matches!(check_is_next(v("20261127.05"), next), Err(NotNext::DayChanged { .. })));
+/// assert!(matches!(check_is_next(v("20261128.03"), next), Err(NotNext::Ahead { .. })));
+/// assert!(matches!(check_is_next(v("20261129.00"), next), Err(NotNext::AfterToday { .. })));
+/// let next = next_version(["20261128.00", "20261128.01"], today).unwrap().version;
+/// assert!(matches!(check_is_next(v("20261128.01"), next), Err(NotNext::Taken { .. })));
+/// ```
+pub fn check_is_next(version: Version, next: Version) -> Result<(), NotNext> {
+    let today = format!("{:08}", next.day);
+    match version.day.cmp(&next.day) {
+        std::cmp::Ordering::Less => Err(NotNext::DayChanged {
+            version,
+            version_day: format!("{:08}", version.day),
+            today,
+            next,
+        }),
+        std::cmp::Ordering::Greater => Err(NotNext::AfterToday { version, today }),
+        std::cmp::Ordering::Equal => match version.build.cmp(&next.build) {
+            std::cmp::Ordering::Equal => Ok(()),
+            std::cmp::Ordering::Less => Err(NotNext::Taken {
+                version,
+                today,
+                next,
+            }),
+            std::cmp::Ordering::Greater => Err(NotNext::Ahead {
+                version,
+                today,
+                next,
+            }),
+        },
+    }
+}
+
 /// The development version for a presubmit built at `now`: `0.YYYYMMDDHHMMSS`.
 pub fn dev_version(now: DateTime<Utc>) -> String {
     format!("0.{}", now.format("%Y%m%d%H%M%S"))

@@ -55,18 +55,9 @@ pub enum ReleaseError {
         tagging: String,
     },
 
-    /// `--verify-next`: another release took this version meanwhile.
-    #[error(
-        "version {version} is no longer the next one for {day} (the next is {next}): another release happened since it was computed; nothing is tagged, re-run the release"
-    )]
-    NotNext {
-        /// The version asked for.
-        version: String,
-        /// What is next now.
-        next: String,
-        /// The day.
-        day: String,
-    },
+    /// `--verify-next`: the version is no longer (or not) the next one.
+    #[error("{0}; nothing is tagged")]
+    NotNext(#[from] calver::NotNext),
 
     /// Publishing after the tag failed (re-running converges).
     #[error(
@@ -87,7 +78,10 @@ impl ReleaseError {
             ReleaseError::Usage(_) | ReleaseError::NotARelease { .. } => EXIT_USAGE,
             ReleaseError::Forge(e) if e.is_conflict() => EXIT_CONFLICT,
             ReleaseError::Forge(ForgeError::InvalidInput(_) | ForgeError::NoToken) => EXIT_USAGE,
-            ReleaseError::NotNext { .. } => EXIT_CONFLICT,
+            // Overtaken by time or another release: a conflict, as for a
+            // taken tag; a version ahead of the next is a wrong input.
+            ReleaseError::NotNext(n) if n.is_overtaken() => EXIT_CONFLICT,
+            ReleaseError::NotNext(_) => EXIT_USAGE,
             _ => EXIT_FAILURE,
         }
     }

@@ -47,12 +47,14 @@ pub struct TagOptions {
     pub message: Option<String>,
     /// Who tags.
     pub tagger: Tagger,
-    /// Refuse unless the version is still the next one for `day`.
+    /// Refuse unless the version is still the next one for today.
     pub verify_next: bool,
-    /// Today (UTC), for `verify_next`.
-    pub day: Day,
-    /// The tagger date.
-    pub now: DateTime<Utc>,
+    /// The day `verify_next` checks against (`--date`); `None` reads the
+    /// clock when checking, since a run may wait past midnight before it.
+    pub date: Option<Day>,
+    /// The wall clock, read when the tag is made (its tagger date, and
+    /// today for `verify_next`); tests pass a fixed one.
+    pub clock: fn() -> DateTime<Utc>,
     /// Prow's BUILD_ID.
     pub build_id: Option<String>,
     /// `$ARTIFACTS`.
@@ -73,7 +75,7 @@ pub async fn run(
                 record.existing_commit = Some(existing.clone());
                 TagStatus::Conflict
             }
-            ReleaseError::NotNext { .. } => TagStatus::Conflict,
+            ReleaseError::NotNext(n) if n.is_overtaken() => TagStatus::Conflict,
             _ => TagStatus::Failed,
         };
         record.error = Some(e.to_string());
@@ -129,8 +131,10 @@ async fn tag(
             .into());
         }
         None => {
+            let now = (opts.clock)();
             if opts.verify_next {
-                verify_next(forge, &version, opts.day).await?;
+                let today = opts.date.unwrap_or_else(|| Day::from_utc(now));
+                verify_next(forge, version, today).await?;
             }
             let message = opts
                 .message
@@ -142,7 +146,7 @@ async fn tag(
                     commit: commit.clone(),
                     message,
                     tagger: opts.tagger.clone(),
-                    date: opts.now,
+                    date: now,
                 })
                 .await?
         }
@@ -221,17 +225,13 @@ async fn wait_for_builds(
     Ok(results)
 }
 
-async fn verify_next(forge: &dyn Forge, version: &Version, day: Day) -> Result<(), ReleaseError> {
-    let tags = forge.tags_for_day(day).await?;
-    let next = calver::next_version(tags.iter().map(String::as_str), day)?;
-    if next.version != *version {
-        return Err(ReleaseError::NotNext {
-            version: version.to_string(),
-            next: next.version.to_string(),
-            day: day.to_string(),
-        });
-    }
-    info!("{version} is still the next version for {day}");
+/// `--verify-next`: one look at today's tags, no retry loop; a version the
+/// day or another release overtook is refused (a re-run computes a new one).
+async fn verify_next(forge: &dyn Forge, version: Version, today: Day) -> Result<(), ReleaseError> {
+    let tags = forge.tags_for_day(today).await?;
+    let next = calver::next_version(tags.iter().map(String::as_str), today)?;
+    calver::check_is_next(version, next.version)?;
+    info!("{version} is still the next version for {today}");
     Ok(())
 }
 

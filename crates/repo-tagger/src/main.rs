@@ -79,7 +79,7 @@ struct Cli {
     #[arg(long, value_name = "URL", requires = "expect")]
     publish: Option<String>,
 
-    /// The UTC day for --verify-next [default: today in UTC].
+    /// The UTC day for --verify-next [default: today in UTC, read just before tagging].
     #[arg(long, value_name = "YYYYMMDD", value_parser = parse_day)]
     date: Option<Day>,
 
@@ -136,7 +136,6 @@ async fn run(cli: &Cli) -> Result<handoff::TagRecord, ReleaseError> {
             ));
         }
     };
-    let now = chrono::Utc::now();
     let opts = TagOptions {
         version: cli.version.clone(),
         workspace: cli.workspace.as_ref().map(Workspace::new),
@@ -154,8 +153,8 @@ async fn run(cli: &Cli) -> Result<handoff::TagRecord, ReleaseError> {
             email: cli.tagger_email.clone(),
         },
         verify_next: cli.verify_next,
-        day: cli.date.unwrap_or_else(|| Day::from_utc(now)),
-        now,
+        date: cli.date,
+        clock: chrono::Utc::now,
         build_id: prow.build_id.clone(),
         artifacts: prow.artifacts.clone(),
     };

@@ -162,9 +162,11 @@ fn verify_next_refuses_a_version_that_is_no_longer_next() {
             "20261127",
         ],
     );
-    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    // Ahead of the next one (20261127.01): a typo, not another release.
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("no longer the next one") && stderr(&o).contains("20261127.01"),
+        stderr(&o).contains("is ahead of the next one for 20261127 (20261127.01)")
+            && stderr(&o).contains("a typo?"),
         "{}",
         stderr(&o)
     );
@@ -180,6 +182,102 @@ fn verify_next_refuses_a_version_that_is_no_longer_next() {
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn verify_next_refuses_a_version_another_release_overtook() {
+    let f = GitFixture::new();
+    let head = f.commit_and_push("c");
+    // .01 was computed, then another run released .02 first.
+    f.remote_tags(&["20261127.00".into(), "20261127.02".into()], &head);
+    let o = tagger(
+        &f.work(),
+        &[
+            "--version",
+            "20261127.01",
+            "--verify-next",
+            "--date",
+            "20261127",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no longer the next one for 20261127 (the next is 20261127.03)")
+            && stderr(&o).contains("another release happened"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(f.remote_tag_commit("20261127.01"), None);
+}
+
+#[test]
+fn verify_next_after_ninety_nine_builds_of_a_day() {
+    let f = GitFixture::new();
+    let head = f.commit_and_push("c");
+    let names: Vec<String> = (0..=99).map(|n| format!("20261127.{n:02}")).collect();
+    f.remote_tags(&names, &head);
+    let next = f.commit_and_push("d");
+    let args = [
+        "--version",
+        "20261127.100",
+        "--verify-next",
+        "--date",
+        "20261127",
+    ];
+    let o = tagger(&f.work(), &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(f.remote_tag_commit("20261127.100"), Some(next));
+}
+
+/// A release whose version was computed at 23:59:59 UTC (20261127.05, the
+/// day's sixth) reaches the tagger after midnight. With --verify-next it is
+/// refused at once (one look at the tags, no retry loop), nothing is
+/// tagged, and the re-run, which computes a version of the new day, tags.
+#[test]
+fn a_release_that_runs_over_midnight_is_refused_and_its_rerun_tags_the_new_day() {
+    use testsupport::cli::{run_at, utc};
+    let f = GitFixture::new();
+    let earlier = f.commit_and_push("c");
+    let names: Vec<String> = (0..5).map(|n| format!("20261127.{n:02}")).collect();
+    f.remote_tags(&names, &earlier);
+    let merged = f.commit_and_push("d");
+    let dir = tempfile::tempdir().unwrap();
+    let tag_at = |at: &str, version: &str| {
+        let ws = dir.path().join(version);
+        std::fs::create_dir_all(&ws).unwrap();
+        std::fs::write(ws.join("version"), format!("{version}\n")).unwrap();
+        write_result(&ws, "deb12", "ok", version, None);
+        let args = [
+            "--workspace",
+            ws.to_str().unwrap(),
+            "--expect",
+            "deb12",
+            "--verify-next",
+            "--wait-timeout",
+            "60s",
+        ];
+        (run_at(utc(at), "UTC", BIN, &f.work(), &args, &[]), ws)
+    };
+
+    let (o, ws) = tag_at("2026-11-28 00:00:01", "20261127.05");
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "version 20261127.05 is of 20261127, but today is 20261128 (UTC): the day changed"
+        ) && stderr(&o).contains("(20261128.00 is); re-run the release"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(f.remote_tag_commit("20261127.05"), None);
+    assert_eq!(f.remote_tag_commit("20261128.00"), None);
+    let rec = read_json(&ws.join("tag.json"));
+    assert_eq!(rec["status"], "conflict");
+    assert_eq!(rec["version"], "20261127.05");
+
+    let (o, ws) = tag_at("2026-11-28 00:00:02", "20261128.00");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(f.remote_tag_commit("20261128.00"), Some(merged));
+    assert_eq!(read_json(&ws.join("tag.json"))["status"], "created");
 }
 
 #[test]

@@ -23,6 +23,9 @@
 //!   binaries) inherits the moved clock; each starts at the instant and runs
 //!   on from there.
 //! - Snapshots are compared, never written (`INSTA_UPDATE=no`).
+//! - A program that sets `TZ` itself before reading the clock (`date -u`)
+//!   sees the instant shifted by the zone's offset when the zone is not UTC;
+//!   our tools, git and the package builders do not.
 //!
 //! Doctests do not run here: they are text with their dates written out.
 
@@ -50,6 +53,14 @@ pub enum Error {
         "faketime is not on PATH: install the Debian package faketime (`make deps` does, as root: apt-get install -y faketime)"
     )]
     NoFaketime,
+    /// A `--tz` zone this machine does not know (it would silently be UTC).
+    #[error(
+        "unknown time zone {tz:?}: no /usr/share/zoneinfo/{tz}; install the Debian package tzdata (`make deps` does)"
+    )]
+    UnknownZone {
+        /// The zone.
+        tz: String,
+    },
     /// A program could not be started.
     #[error("cannot run {program}: {source}")]
     Spawn {
@@ -105,6 +116,39 @@ impl Clock {
             ("NO_FAKE_STAT", "1".to_owned()),
             ("TZ", self.tz.clone()),
         ]
+    }
+
+    /// The clock at `at` in the zone `tz`, which the machine must know:
+    /// an unknown `TZ` would silently be UTC and prove nothing.
+    pub fn new(at: DateTime<Utc>, tz: &str) -> Result<Clock, Error> {
+        let known = tz == "UTC" || Path::new("/usr/share/zoneinfo").join(tz).is_file();
+        if !known || tz.contains("..") {
+            return Err(Error::UnknownZone { tz: tz.to_owned() });
+        }
+        Ok(Clock {
+            at,
+            tz: tz.to_owned(),
+        })
+    }
+
+    /// Sets [`Clock::env`] on `c`, and drops a libfaketime that `c` would
+    /// inherit (a test that moves the clock itself while the whole suite
+    /// runs under `test-at`): loaded twice, or started with the outer
+    /// `FAKETIME_SHARED`, faketime warns on stderr and the clock is
+    /// undefined.
+    pub fn apply(&self, c: &mut Command) {
+        if let Some(preload) = std::env::var_os("LD_PRELOAD") {
+            let kept: Vec<PathBuf> = std::env::split_paths(&preload)
+                .filter(|p| !p.to_string_lossy().contains("libfaketime"))
+                .collect();
+            match std::env::join_paths(kept) {
+                Ok(v) if !v.is_empty() => c.env("LD_PRELOAD", v),
+                _ => c.env_remove("LD_PRELOAD"),
+            };
+        }
+        c.env_remove("FAKETIME")
+            .env_remove("FAKETIME_SHARED")
+            .envs(self.env());
     }
 
     /// `faketime`'s arguments before the program: the instant as epoch
@@ -222,8 +266,10 @@ pub fn list_test_executables(cargo: &OsString, packages: &[String]) -> Result<Ve
             .collect();
         args.join(" ")
     });
+    // cargo's progress and errors go straight to our stderr.
     let out = c
         .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
         .output()
         .map_err(|source| Error::Spawn {
             program: command.clone(),
@@ -233,7 +279,7 @@ pub fn list_test_executables(cargo: &OsString, packages: &[String]) -> Result<Ve
         return Err(Error::Build {
             command,
             status: out.status,
-            stderr: tail(&String::from_utf8_lossy(&out.stderr), 40),
+            stderr: "(cargo's messages are above)".into(),
         });
     }
     parse_cargo_messages(&String::from_utf8_lossy(&out.stdout))
@@ -283,13 +329,13 @@ pub fn command(
         .arg(&exe.path)
         .args(args)
         .current_dir(&exe.package_dir)
-        .envs(clock.env())
         .env("CARGO_MANIFEST_DIR", &exe.package_dir)
         // insta would otherwise run `cargo metadata` (under the moved clock)
         // to find the workspace, and write `.snap.new` files on mismatch.
         .env("INSTA_WORKSPACE_ROOT", root)
         .env("INSTA_UPDATE", "no")
         .stdin(Stdio::null());
+    clock.apply(&mut c);
     c
 }
 
@@ -352,6 +398,17 @@ mod tests {
         ] {
             let e = Clock::parse_utc(bad).unwrap_err();
             assert!(e.to_string().contains("YYYY-MM-DD HH:MM:SS"), "{e}");
+        }
+    }
+
+    #[test]
+    fn unknown_zones_are_refused() {
+        let at = Clock::parse_utc("2028-02-29 12:00:00").unwrap();
+        assert!(Clock::new(at, "UTC").is_ok());
+        assert!(Clock::new(at, "America/Adak").is_ok());
+        for bad in ["Mars/Olympus_Mons", "../../etc/passwd", ""] {
+            let e = Clock::new(at, bad).unwrap_err();
+            assert!(e.to_string().contains("tzdata"), "{e}");
         }
     }
 

@@ -58,20 +58,21 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> anyhow::Result<bool> {
+    let clocks = cli
+        .at
+        .iter()
+        .map(|at| Clock::new(*at, &cli.tz))
+        .collect::<Result<Vec<_>, _>>()?;
     let faketime = test_at::find_faketime()?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
     let root = test_at::workspace_root(&cargo)?;
     let exes = test_at::list_test_executables(&cargo, &cli.packages)
         .context("listing the test executables")?;
     let mut failed: Vec<String> = Vec::new();
-    for at in &cli.at {
-        let clock = Clock {
-            at: *at,
-            tz: cli.tz.clone(),
-        };
+    for clock in &clocks {
         println!("== {} test executables at {clock}", exes.len());
         for exe in &exes {
-            let outcome = test_at::run(&faketime, exe, &clock, &root, &cli.test_args)?;
+            let outcome = test_at::run(&faketime, exe, clock, &root, &cli.test_args)?;
             let secs = outcome.elapsed.as_secs_f64();
             if outcome.passed {
                 println!("ok     {secs:6.1}s  {}", exe.label());

@@ -46,6 +46,34 @@ pub fn run(bin: &str, cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output
     c.output().expect("the binary runs")
 }
 
+/// Runs `bin args...` like [`run`], with the wall clock starting at `at`
+/// (UTC) and the time zone `tz`, under libfaketime as `test-at` runs the
+/// suite (only the wall clock moves). Panics naming the package when
+/// `faketime` is missing: `make deps` installs it.
+pub fn run_at(
+    at: chrono::DateTime<chrono::Utc>,
+    tz: &str,
+    bin: &str,
+    cwd: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Output {
+    let faketime = test_at::find_faketime().unwrap_or_else(|e| panic!("{e}"));
+    let clock = test_at::Clock::new(at, tz).unwrap_or_else(|e| panic!("{e}"));
+    let mut c = command(faketime.to_str().expect("a UTF-8 path"), cwd);
+    c.args(clock.faketime_args()).arg(bin).args(args);
+    clock.apply(&mut c);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("faketime runs")
+}
+
+/// `YYYY-MM-DD HH:MM:SS` as a UTC instant, for [`run_at`].
+pub fn utc(text: &str) -> chrono::DateTime<chrono::Utc> {
+    test_at::Clock::parse_utc(text).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// stdout as text.
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

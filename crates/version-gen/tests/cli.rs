@@ -238,6 +238,57 @@ fn errors_on_git() {
     settings(&[f.root(), notrepo.path()]).bind(|| insta::assert_snapshot!(all));
 }
 
+/// The day is the UTC day whatever the machine's time zone: at each of
+/// these instants the local date differs from UTC's.
+#[test]
+fn the_day_is_the_utc_day_in_any_time_zone() {
+    use testsupport::cli::{run_at, utc};
+    let f = GitFixture::new();
+    let head = f.commit_and_push("c");
+    f.remote_tags(&["20261127.03".into()], &head);
+    let cases = [
+        // 02:00 on the 28th in Kiritimati (UTC+14).
+        ("2026-11-27 12:00:00", "Pacific/Kiritimati", "20261127.04"),
+        // 14:30 on the 27th in Adak (UTC-10).
+        ("2026-11-28 00:30:00", "America/Adak", "20261128.00"),
+        ("2026-11-28 00:30:00", "UTC", "20261128.00"),
+        // A release computed in the last second of the day.
+        ("2026-11-27 23:59:59", "UTC", "20261127.04"),
+    ];
+    for (at, tz, want) in cases {
+        let o = run_at(utc(at), tz, BIN, &f.work(), &[], &[]);
+        assert!(o.status.success(), "{at} {tz}: {}", stderr(&o));
+        assert_eq!(stdout(&o), format!("{want}\n"), "{at} {tz}");
+    }
+    // The development version is UTC too.
+    let o = run_at(
+        utc("2026-11-27 12:00:00"),
+        "Pacific/Kiritimati",
+        BIN,
+        &f.work(),
+        &["--dev"],
+        &[],
+    );
+    assert!(stdout(&o).starts_with("0.2026112712"), "{}", stdout(&o));
+}
+
+/// A leap day is a day like any other, and the next day starts at .00.
+#[test]
+fn a_leap_day_and_the_day_after() {
+    use testsupport::cli::{run_at, utc};
+    let f = GitFixture::new();
+    let head = f.commit_and_push("c");
+    f.remote_tags(&["20280229.00".into(), "20280228.07".into()], &head);
+    let o = run_at(utc("2028-02-29 12:00:00"), "UTC", BIN, &f.work(), &[], &[]);
+    assert_eq!(stdout(&o), "20280229.01\n", "{}", stderr(&o));
+    let o = run_at(utc("2028-03-01 00:00:00"), "UTC", BIN, &f.work(), &[], &[]);
+    assert_eq!(stdout(&o), "20280301.00\n", "{}", stderr(&o));
+    assert_eq!(
+        stdout(&vg(&f.work(), &["--date", "20280229"])),
+        "20280229.01\n"
+    );
+}
+
 #[test]
 fn dev_version_asks_no_forge_and_has_its_form() {
     let dir = tempfile::tempdir().unwrap();
