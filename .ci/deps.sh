@@ -28,4 +28,4 @@ if ((${#need[@]})); then
 fi
 # The S3 emulator for the store tests: a venv in .venv with moto[server].
 "$(dirname "$0")/moto-venv.sh"
-command -v cargo >/dev/null || { echo "cargo is missing: install Rust 1.85 or later (rustup)" >&2; exit 1; }
+command -v cargo >/dev/null || { echo "cargo is missing: install Rust 1.89 or later (rustup)" >&2; exit 1; }

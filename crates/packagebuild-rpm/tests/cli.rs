@@ -169,6 +169,54 @@ fn compiled_program_and_build_dir() {
     assert!(files(d.path()).contains(&"guest-monoagent-20261127.00-g1.el9.noarch.rpm".to_string()));
 }
 
+/// A retried build must converge: rebuilding the same commit and version
+/// gives the same bytes (a compiled program too, whose debug paths name the
+/// build folder), so staging it again finds identical objects, not a
+/// conflict.
+#[test]
+fn rebuilding_the_same_commit_and_version_gives_the_same_bytes() {
+    let f = GitFixture::from_example("c-hello");
+    let d = tempfile::tempdir().unwrap();
+    let stage = d.path().join("stage");
+    let mut bytes = Vec::new();
+    for round in ["first", "second"] {
+        let out = d.path().join(round);
+        let o = build(
+            &f.work(),
+            &[
+                "--version",
+                V,
+                "--out",
+                out.to_str().unwrap(),
+                "--stage",
+                stage.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{round}: {}", stderr(&o));
+        let rpms: Vec<(String, Vec<u8>)> = files(&out)
+            .into_iter()
+            .filter(|n| n.ends_with(".rpm"))
+            .map(|n| (n.clone(), std::fs::read(out.join(&n)).unwrap()))
+            .collect();
+        assert_eq!(rpms.len(), 2, "{round}: the binary and the source rpm");
+        if round == "second" {
+            assert!(
+                stderr(&o).contains("already staged with identical bytes"),
+                "{}",
+                stderr(&o)
+            );
+        }
+        bytes.push(rpms);
+    }
+    assert!(bytes[0] == bytes[1], "the rebuild made other bytes");
+    let rpm = d.path().join("first/c-hello-20261127.00-g1.el9.x86_64.rpm");
+    let commit_time = testsupport::git::git(&f.work(), &["log", "-1", "--format=%ct"]);
+    assert_eq!(
+        rpm_query(&rpm, "%{BUILDHOST} %{BUILDTIME}"),
+        format!("{} {}", rpmspec::BUILD_HOST, commit_time.trim())
+    );
+}
+
 #[test]
 fn dry_run_shows_the_rpmbuild_command() {
     let f = GitFixture::from_example("shell-tool");

@@ -22,12 +22,14 @@ mod builder;
 mod error;
 mod flow;
 pub mod process;
+mod stable_dir;
 mod verify;
 
 pub use args::{CommonArgs, parse_env_pair};
 pub use builder::{BuildContext, Built, Expectation, PackageBuilder, ReleaseRule};
 pub use error::BuildError;
 pub use flow::{Outcome, run};
+pub use stable_dir::StableDir;
 pub use verify::verify_packages;
 
 /// The last component of `p` as text (empty when there is none): artifact

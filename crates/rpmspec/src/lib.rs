@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use async_trait::async_trait;
 use packagebuild::process::{find_on_path, require_tool, run_logged};
 use packagebuild::{
-    BuildContext, BuildError, Built, Expectation, PackageBuilder, ReleaseRule, file_name,
+    BuildContext, BuildError, Built, Expectation, PackageBuilder, ReleaseRule, StableDir, file_name,
 };
 use tokio::process::Command;
 use tracing::info;
@@ -263,6 +263,14 @@ impl RpmBuilder {
                     .unwrap_or_else(|| "UNSET".into()),
             ),
             ("has_extra_source".into(), "0".into()),
+            // Reproducible packages: a retried build of the same commit and
+            // version must give the same bytes (create-only staging treats
+            // other bytes as a conflict). The build time is the commit's
+            // (SOURCE_DATE_EPOCH), file times are clamped to it, and the
+            // build host is not this machine's name.
+            ("use_source_date_epoch_as_buildtime".into(), "1".into()),
+            ("clamp_mtime_to_source_date_epoch".into(), "1".into()),
+            ("_buildhost".into(), BUILD_HOST.into()),
         ];
         if !self.host.rpm_based {
             args.push("--nodeps".into());
@@ -295,7 +303,9 @@ impl PackageBuilder for RpmBuilder {
 
     async fn plan(&self, ctx: &BuildContext<'_>) -> Result<Vec<String>, BuildError> {
         let specs = self.specs(ctx)?;
-        let topdir = ctx.scratch.join("rpmbuild");
+        let topdir = std::env::temp_dir()
+            .join(format!("{WORK_PREFIX}-<hash of target, version, commit>"))
+            .join("rpmbuild");
         let mut plan = vec![self.host_note()];
         for s in &specs {
             plan.push(format!("spec {} (Name: {})", s.spec.display(), s.name));
@@ -334,7 +344,11 @@ impl PackageBuilder for RpmBuilder {
         let specs = self.specs(ctx)?;
         require_tool("rpmbuild")?;
         info!("{}", self.host_note());
-        let topdir = ctx.scratch.join("rpmbuild");
+        // rpmbuild records its build path in the packages (debug paths of
+        // compiled programs, the source rpm's %prep): a path that depends
+        // only on what is built keeps rebuilds byte-identical.
+        let work = StableDir::acquire(&std::env::temp_dir(), WORK_PREFIX, &work_key(ctx))?;
+        let topdir = work.path().join("rpmbuild");
         for d in ["SPECS", "SOURCES", "tmp"] {
             let p = topdir.join(d);
             std::fs::create_dir_all(&p).map_err(BuildError::io("cannot create", &p))?;
@@ -378,6 +392,9 @@ impl PackageBuilder for RpmBuilder {
             let log = ctx.scratch.join(format!("rpmbuild-{}.log", s.name));
             run_logged(cmd, "rpmbuild", &log).await?;
         }
+        // The packages leave the stable folder, which goes with `work`.
+        let outputs = ctx.scratch.join("rpms");
+        std::fs::create_dir_all(&outputs).map_err(BuildError::io("cannot create", &outputs))?;
         let mut packages = Vec::new();
         for sub in ["RPMS", "SRPMS"] {
             let dir = topdir.join(sub);
@@ -390,7 +407,9 @@ impl PackageBuilder for RpmBuilder {
                     detail: format!("cannot list the rpmbuild outputs: {e}"),
                 })?;
                 if entry.file_type().is_file() && file_name(entry.path()).ends_with(".rpm") {
-                    packages.push(entry.into_path());
+                    let dest = outputs.join(entry.file_name());
+                    move_file(entry.path(), &dest)?;
+                    packages.push(dest);
                 }
             }
         }
@@ -416,6 +435,39 @@ impl PackageBuilder for RpmBuilder {
             },
         })
     }
+}
+
+/// Renames `from` to `to`, copying when they are on different file systems
+/// (a `TMPDIR` elsewhere than the scratch folder).
+fn move_file(from: &Path, to: &Path) -> Result<(), BuildError> {
+    if std::fs::rename(from, to).is_ok() {
+        return Ok(());
+    }
+    std::fs::copy(from, to).map_err(BuildError::io("cannot copy the package to", to))?;
+    Ok(())
+}
+
+/// The build host recorded in every package (`_buildhost`).
+pub const BUILD_HOST: &str = "guest-os-build";
+
+/// The stable build folder's name prefix, under the temp folder.
+const WORK_PREFIX: &str = "packagebuild-rpm";
+
+/// What identifies a build for its stable folder: the target, the version
+/// and the source (the commit and the package's folder inside the
+/// repository; without a commit, the folder itself).
+fn work_key<'a>(ctx: &'a BuildContext<'_>) -> [&'a str; 4] {
+    let build_dir = ctx.tree.build_dir();
+    let inside = build_dir
+        .strip_prefix(ctx.tree.root())
+        .unwrap_or(build_dir)
+        .to_str()
+        .unwrap_or_default();
+    let source = match ctx.tree.commit() {
+        Some(c) => c,
+        None => build_dir.to_str().unwrap_or_default(),
+    };
+    [&ctx.target, &ctx.version, source, inside]
 }
 
 impl RpmBuilder {
