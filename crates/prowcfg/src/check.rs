@@ -616,7 +616,7 @@ fn check_chain(job: &Job, spec: &PodSpec, out: &mut Vec<String>) {
         && b.should_run(VERSION_TAG_EXAMPLE)
     {
         out.push(format!(
-            "its branches let the push of its own version tag (e.g. {VERSION_TAG_EXAMPLE}) start another release: use branches: [^master$]"
+            "its branches let the push of its own version tag (e.g. {VERSION_TAG_EXAMPLE}) start another release: use branches that match only the default branch, anchored: [^master$] (or [^main$], ...)"
         ));
     }
     let mut targets: BTreeMap<&str, &str> = BTreeMap::new();
