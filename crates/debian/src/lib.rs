@@ -268,6 +268,7 @@ async fn unmet_build_deps(dir: &Path) -> Result<Vec<String>, BuildError> {
             code: out.status.code().unwrap_or(-1),
             log: dir.join("debian/control"),
             tail: err.trim().to_owned(),
+            note: None,
         });
     }
     Ok(unmet)
@@ -443,6 +444,7 @@ impl PackageBuilder for DebBuilder {
                 code: 0,
                 log: log.clone(),
                 tail: "it succeeded but produced no .deb".into(),
+                note: None,
             });
         }
         let mut names = p.control.packages.clone();

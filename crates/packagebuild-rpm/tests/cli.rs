@@ -236,6 +236,50 @@ fn dry_run_shows_the_rpmbuild_command() {
     ] {
         assert!(text.contains(want), "{want} missing in:\n{text}");
     }
+    // This host is not RPM-based: the build dependencies are listed up
+    // front, as not checked.
+    let o = build(
+        &GitFixture::from_example("c-hello").work(),
+        &["--version", V, "--dry-run"],
+    );
+    assert!(
+        stdout(&o).contains(
+            "BuildRequires, NOT checked on this host (--nodeps); install their Debian equivalents: gcc, make"
+        ),
+        "{}",
+        stdout(&o)
+    );
+}
+
+/// With --nodeps (a Debian host), a build that fails for want of a build
+/// dependency fails late and says only what the compiler said: the error
+/// lists the spec's BuildRequires, which nothing checked.
+#[test]
+fn a_failed_build_on_a_debian_host_lists_the_unchecked_build_requires() {
+    let f = GitFixture::from_example_with("c-hello", |w| {
+        let p = w.join("packaging/c-hello.spec");
+        let t = std::fs::read_to_string(&p)
+            .unwrap()
+            .replace(
+                "BuildRequires: gcc make\n",
+                "BuildRequires: gcc make\nBuildRequires: boost-devel >= 1.66, pkgconfig(dracut)\n",
+            )
+            .replace(
+                "%build\n",
+                "%build\necho '/usr/bin/ld: cannot find -lboost_regex' >&2; exit 1\n",
+            );
+        std::fs::write(p, t).unwrap();
+    });
+    let o = build(&f.work(), &["--version", V]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("cannot find -lboost_regex"), "{err}");
+    assert!(
+        err.contains(
+            "rpmbuild ran with --nodeps and did not check the spec's BuildRequires: gcc, make, boost-devel >= 1.66, pkgconfig(dracut)"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

@@ -46,7 +46,7 @@ pub enum BuildError {
     },
 
     /// A build tool failed.
-    #[error("{tool} failed (exit code {code}); full log: {log}; last lines:\n{tail}")]
+    #[error("{tool} failed (exit code {code}); full log: {}; last lines:\n{tail}{}", log.display(), note.as_deref().map(|n| format!("\n{n}")).unwrap_or_default())]
     ToolFailed {
         /// The command.
         tool: String,
@@ -56,6 +56,9 @@ pub enum BuildError {
         log: PathBuf,
         /// The last lines of the log.
         tail: String,
+        /// What else may explain the failure (e.g. build dependencies that
+        /// were not checked).
+        note: Option<String>,
     },
 
     /// A produced package is not what was asked for.

@@ -46,6 +46,7 @@ pub async fn run_logged(mut cmd: Command, tool: &str, log: &Path) -> Result<(), 
         code: status.code().unwrap_or(-1),
         log: log.to_owned(),
         tail: tail(log, TAIL_LINES),
+        note: None,
     })
 }
 

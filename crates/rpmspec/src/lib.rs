@@ -206,6 +206,36 @@ pub fn spec_with_vcs(path: &Path, text: &str, url: &str) -> Result<String, Build
     }
 }
 
+/// The `BuildRequires:` of a spec as written (macros unexpanded, every
+/// conditional branch), in order, without repeats.
+pub fn build_requires(text: &str) -> Vec<String> {
+    let mut deps: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let Some(value) = header_value(line, "BuildRequires") else {
+            continue;
+        };
+        // Separated by commas or blanks; `name >= 1.2` is one dependency.
+        let mut tokens = value
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|t| !t.is_empty());
+        let mut line_deps: Vec<String> = Vec::new();
+        while let Some(t) = tokens.next() {
+            match line_deps.last_mut() {
+                Some(last) if ["<", "<=", "=", ">=", ">"].contains(&t) => {
+                    last.push_str(&format!(" {t} {}", tokens.next().unwrap_or_default()));
+                }
+                _ => line_deps.push(t.to_owned()),
+            }
+        }
+        for dep in line_deps {
+            if !deps.contains(&dep) {
+                deps.push(dep);
+            }
+        }
+    }
+    deps
+}
+
 /// The `.rpm` builder.
 #[derive(Debug, Clone)]
 pub struct RpmBuilder {
@@ -309,6 +339,15 @@ impl PackageBuilder for RpmBuilder {
         let mut plan = vec![self.host_note()];
         for s in &specs {
             plan.push(format!("spec {} (Name: {})", s.spec.display(), s.name));
+            let deps = build_requires(&s.text);
+            plan.push(match (deps.is_empty(), self.host.rpm_based) {
+                (true, _) => "BuildRequires: none".into(),
+                (false, true) => format!("BuildRequires (rpmbuild checks them): {}", deps.join(", ")),
+                (false, false) => format!(
+                    "BuildRequires, NOT checked on this host (--nodeps); install their Debian equivalents: {}",
+                    deps.join(", ")
+                ),
+            });
             plan.push(match &ctx.commit_url {
                 Some(u) => format!("copy to SPECS/ with `Vcs: {u}` after Version:"),
                 None => "copy to SPECS/ unchanged (no commit URL)".into(),
@@ -390,7 +429,9 @@ impl PackageBuilder for RpmBuilder {
             }
             cmd.env("SOURCE_DATE_EPOCH", ctx.source_date_epoch.to_string());
             let log = ctx.scratch.join(format!("rpmbuild-{}.log", s.name));
-            run_logged(cmd, "rpmbuild", &log).await?;
+            run_logged(cmd, "rpmbuild", &log)
+                .await
+                .map_err(|e| self.unchecked_deps_note(e, &s.text))?;
         }
         // The packages leave the stable folder, which goes with `work`.
         let outputs = ctx.scratch.join("rpms");
@@ -420,6 +461,7 @@ impl PackageBuilder for RpmBuilder {
                 code: 0,
                 log: ctx.scratch.clone(),
                 tail: "it succeeded but produced no .rpm".into(),
+                note: None,
             });
         }
         Ok(Built {
@@ -471,6 +513,32 @@ fn work_key<'a>(ctx: &'a BuildContext<'_>) -> [&'a str; 4] {
 }
 
 impl RpmBuilder {
+    /// On a host where rpmbuild ran with `--nodeps`, a failed build's error
+    /// lists the spec's build dependencies: a missing one is the likely
+    /// cause, and nothing checked them.
+    fn unchecked_deps_note(&self, e: BuildError, spec_text: &str) -> BuildError {
+        let deps = build_requires(spec_text);
+        match e {
+            BuildError::ToolFailed {
+                tool,
+                code,
+                log,
+                tail,
+                note: None,
+            } if !self.host.rpm_based && !deps.is_empty() => BuildError::ToolFailed {
+                tool,
+                code,
+                log,
+                tail,
+                note: Some(format!(
+                    "note: this host is not RPM-based, so rpmbuild ran with --nodeps and did not check the spec's BuildRequires: {}; a missing one is a likely cause: install its Debian equivalent, or build in the EL builder image, where rpmbuild checks them",
+                    deps.join(", ")
+                )),
+            },
+            other => other,
+        }
+    }
+
     fn host_note(&self) -> String {
         let el = self.el();
         let source = match (self.dist, self.host.el_major) {

@@ -104,3 +104,19 @@ fn hosts() {
     assert!(parse_dist("centos8").is_err());
     assert!(parse_dist("el").is_err());
 }
+
+#[test]
+fn build_requires_as_written() {
+    let spec = "Name: x\nBuildRequires: gcc make\nbuildrequires: boost-devel >= 1.66, pkgconfig(dracut)\n%if 0%{?rhel} >= 9\nBuildRequires: %{_go}, gcc\n%endif\nRequires: bash\n";
+    assert_eq!(
+        build_requires(spec),
+        [
+            "gcc",
+            "make",
+            "boost-devel >= 1.66",
+            "pkgconfig(dracut)",
+            "%{_go}"
+        ]
+    );
+    assert!(build_requires("Name: x\n").is_empty());
+}
