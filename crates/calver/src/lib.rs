@@ -14,26 +14,54 @@
 //! let v: Version = "20261127.07".parse().unwrap();
 //! assert_eq!(v.to_string(), "20261127.07");
 //! assert_eq!(v.build(), 7);
+//! assert_eq!(v.day().to_string(), "20261127");
 //! assert_eq!("20261127.100".parse::<Version>().unwrap().to_string(), "20261127.100");
 //! ```
 //!
-//! # Parsing tags
+//! # Two questions: does a tag name look like a version, and is it one?
 //!
-//! Parsing accepts exactly what the original release scripts accepted, which
-//! repositories rely on: eight digits (not checked to be a calendar date), a
-//! dot, one or more digits. A short build number is padded on output.
+//! The crate answers them with two types:
+//!
+//! - [`VersionTag`]: a tag **name** shaped like a version, exactly what the
+//!   original release scripts accepted and repositories rely on: eight digits
+//!   (any eight: not checked to be a date), a dot, one or more digits. This is
+//!   the spec's table of "parsing a tag as a version"; it only classifies
+//!   names.
+//! - [`Version`]: a release version. Its date part is a **real calendar
+//!   day**, always: [`Version::parse`], [`FromStr`], serde and
+//!   [`Version::new`] all guarantee it, so a value of this type can be tagged
+//!   or built. A name shaped like a version whose date is not a real day
+//!   (`20261302.00`, month 13; `12345678.05`) is *not* a version.
+//!
+//! Why two types rather than one lenient `Version` with an optional date: a
+//! caller cannot forget the date check. Whatever holds a [`Version`] (the
+//! next version, the version to tag, a builder's version through
+//! [`BuildVersion`]) holds a real day, and a typo'd tag is classified, not
+//! silently used: [`next_version`] ignores and reports it.
 //!
 //! ```
-//! use calver::Version;
-//! let ok = |s: &str| s.parse::<Version>().map(|v| v.to_string()).ok();
-//! assert_eq!(ok("20190515.23").as_deref(), Some("20190515.23"));
-//! assert_eq!(ok("12345678.05").as_deref(), Some("12345678.05")); // leading zero kept
-//! assert_eq!(ok("03221432.2").as_deref(), Some("03221432.02"));  // padded
-//! for bad in ["234232.3", "abcd1234.4", "abcd-123.32", "20190515.23.2", "12345678.",
-//!             "-12345678.98", "12345678.-98", "", "v20190515.23", "20190515.23-rc1",
-//!             " 20190515.23", "20190515.+1"] {
-//!     assert!(bad.parse::<Version>().is_err(), "{bad:?} must not parse");
+//! use calver::{Version, VersionTag};
+//! let shape = |s: &str| s.parse::<VersionTag>().map(|t| t.to_string()).ok();
+//! assert_eq!(shape("20190515.23").as_deref(), Some("20190515.23"));
+//! assert_eq!(shape("12345678.05").as_deref(), Some("12345678.05")); // leading zero kept
+//! assert_eq!(shape("03221432.2").as_deref(), Some("03221432.02"));  // padded
+//! for bad in ["234232.3", "2026112.00", "abcd1234.4", "abcd-123.32", "20190515.23.2",
+//!             "12345678.", "-12345678.98", "12345678.-98", "", "v20190515.23",
+//!             "20190515.23-rc1", " 20190515.23", "20190515.+1"] {
+//!     assert!(bad.parse::<VersionTag>().is_err(), "{bad:?} is not shaped like a version");
+//!     assert!(bad.parse::<Version>().is_err(), "{bad:?} is not a version");
 //! }
+//!
+//! // Shaped like versions, but their dates do not exist: not versions.
+//! for bad_date in ["20261302.00", "20261327.00", "20261100.00", "20230229.00",
+//!                  "12345678.05", "03221432.2"] {
+//!     let tag: VersionTag = bad_date.parse().unwrap();
+//!     assert_eq!(tag.version(), None, "{bad_date}");
+//!     let err = bad_date.parse::<Version>().unwrap_err();
+//!     assert!(err.is_bad_date(), "{bad_date}");
+//!     assert!(err.to_string().contains("not a real calendar date"), "{err}");
+//! }
+//! assert_eq!(Version::parse("20240229.03").unwrap().to_string(), "20240229.03"); // a leap day
 //! ```
 //!
 //! # Ordering
@@ -68,10 +96,24 @@
 //! assert_eq!(next(&["20261127.3", "20261127.10-rc1"]), "20261127.04");
 //! ```
 //!
+//! A tag shaped like a version whose date is not a real day (a typo'd
+//! `20261302.00` that was pushed) is not a version either: it is ignored, so
+//! it cannot block every later release, and [`Next::ignored`] names it so
+//! that the caller can warn and tell how to delete it.
+//!
+//! ```
+//! use calver::{next_version, Day};
+//! let d = Day::parse("20261127").unwrap();
+//! let next = next_version(["20261127.00", "20261302.00", "12345678.05"], d).unwrap();
+//! assert_eq!(next.version.to_string(), "20261127.01");
+//! assert_eq!(next.ignored, ["20261302.00", "12345678.05"]);
+//! ```
+//!
 //! # Never going backwards
 //!
-//! A version tag dated after `D` (clock skew, or a wrong `--date`) is refused:
-//! handing out `D.NN` would sort below a version that already exists.
+//! A version tag dated after `D` (clock skew, a wrong `--date`, or a
+//! mistaken tag) is refused: handing out `D.NN` would sort below a version
+//! that already exists.
 //!
 //! ```
 //! use calver::{next_version, Day, NextError};
@@ -81,16 +123,35 @@
 //! assert!(err.to_string().contains("20261128.00"));
 //! ```
 //!
+//! # Not too far ahead
+//!
+//! A version to be tagged may be dated at most [`MAX_DAYS_AHEAD`] day after
+//! today (UTC): the clock of the machine that computed it may be a little
+//! ahead, but a version of next month is a typo, and once tagged it would
+//! block every release until that day.
+//!
+//! ```
+//! use calver::{Day, Version, is_too_far_ahead};
+//! let today = Day::parse("20261127").unwrap();
+//! let v = |s: &str| s.parse::<Version>().unwrap();
+//! assert!(!is_too_far_ahead(v("20200101.00"), today)); // the past: backfills, repairs
+//! assert!(!is_too_far_ahead(v("20261127.05"), today));
+//! assert!(!is_too_far_ahead(v("20261128.00"), today)); // one day: clock skew
+//! assert!(is_too_far_ahead(v("20261129.00"), today));
+//! assert!(is_too_far_ahead(v("99991231.00"), today));
+//! ```
+//!
 //! # The day is a UTC calendar day
 //!
-//! [`Day::parse`] takes `YYYYMMDD` and, unlike tag parsing, requires a real
-//! calendar date; [`Day::today_utc`] reads the clock in UTC, never in the
-//! machine's time zone.
+//! [`Day::parse`] takes `YYYYMMDD` and requires a real calendar date;
+//! [`Day::today_utc`] reads the clock in UTC, never in the machine's time
+//! zone.
 //!
 //! ```
 //! use calver::Day;
 //! assert_eq!(Day::parse("20240229").unwrap().to_string(), "20240229");
 //! assert!(Day::parse("20230229").is_err());
+//! assert!(Day::parse("20261302").is_err());
 //! assert!(Day::parse("2026-11-27").is_err());
 //! ```
 //!
@@ -109,47 +170,98 @@
 //! assert_eq!(dev, "0.20261127160509");
 //! assert!(dev.parse::<Version>().is_err());
 //! ```
+//!
+//! # What a package may be built as
+//!
+//! A builder takes a release version or a development version, nothing else:
+//! [`BuildVersion::parse`] decides, with the same real-date rule for both.
+//!
+//! ```
+//! use calver::BuildVersion;
+//! assert!(matches!(BuildVersion::parse("20261127.00"), Ok(BuildVersion::Release(_))));
+//! assert!(matches!(BuildVersion::parse("0.20261127160509"), Ok(BuildVersion::Dev(_))));
+//! for bad in ["2026112.00", "20261327.00", "0.20261327160509", "0.2026112716050",
+//!             "0.20261127250000", "1.2.3", "v1.0", ""] {
+//!     assert!(BuildVersion::parse(bad).is_err(), "{bad:?}");
+//! }
+//! ```
 
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Most digits a build number may have (keeps it inside `u64`).
 const MAX_BUILD_DIGITS: usize = 18;
 
-/// A release version `YYYYMMDD.NN`.
+/// How many days after today (UTC) a version to tag may be dated: the clock
+/// of the machine that computed it may be that far ahead. See
+/// [`is_too_far_ahead`].
+pub const MAX_DAYS_AHEAD: u64 = 1;
+
+/// A tag name shaped like a version: eight digits, a dot, one or more digits.
+///
+/// This is what the original release scripts accepted (the spec's table of
+/// "parsing a tag as a version"): the eight digits are not checked to be a
+/// date. It classifies tag names; only [`VersionTag::version`] (a real date)
+/// makes a [`Version`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Version {
-    // Field order matters: the derived ordering is (day, build).
-    day: u32,
+pub struct VersionTag {
+    digits: u32,
     build: u64,
 }
 
-/// Why a string is not a version.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{input:?} is not a release version: {reason} (expected YYYYMMDD.NN, e.g. 20261127.00)")]
-pub struct ParseError {
-    input: String,
-    reason: &'static str,
+/// A release version `YYYYMMDD.NN` whose date is a real calendar day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version {
+    // Field order matters: the derived ordering is (day, build).
+    day: Day,
+    build: u64,
 }
 
-impl Version {
-    /// The version `day.build`.
-    pub fn new(day: Day, build: u64) -> Self {
-        Version {
-            day: day.as_u32(),
-            build,
+/// Why a string is not a version (or not shaped like one).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{input:?} is not a {what}: {reason} (expected {expected})")]
+pub struct ParseError {
+    input: String,
+    what: &'static str,
+    reason: &'static str,
+    expected: &'static str,
+}
+
+const RELEASE: &str = "release version";
+const RELEASE_FORM: &str = "YYYYMMDD.NN, e.g. 20261127.00";
+const BAD_DATE: &str = "the date part is not a real calendar date";
+const DEV: &str = "development version";
+const DEV_FORM: &str = "0.YYYYMMDDHHMMSS, a UTC date and time, e.g. 0.20261127160509";
+
+impl ParseError {
+    fn release(input: &str, reason: &'static str) -> Self {
+        ParseError {
+            input: input.to_owned(),
+            what: RELEASE,
+            reason,
+            expected: RELEASE_FORM,
         }
     }
 
+    /// Whether the input is shaped like a version ([`VersionTag`]) and only
+    /// its date is wrong (`20261302.00`).
+    pub fn is_bad_date(&self) -> bool {
+        self.reason == BAD_DATE
+    }
+
+    /// The input as given.
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+}
+
+impl VersionTag {
     /// Parses a tag name; see the crate documentation for what is accepted.
     pub fn parse(input: &str) -> Result<Self, ParseError> {
-        let err = |reason| ParseError {
-            input: input.to_owned(),
-            reason,
-        };
+        let err = |reason| ParseError::release(input, reason);
         let (day, build) = input.split_once('.').ok_or_else(|| err("no dot"))?;
         if day.len() != 8 || !day.bytes().all(|b| b.is_ascii_digit()) {
             return Err(err("the date part must be 8 digits"));
@@ -164,8 +276,8 @@ impl Version {
         if build.len() > MAX_BUILD_DIGITS {
             return Err(err("the build number is too large"));
         }
-        Ok(Version {
-            day: day
+        Ok(VersionTag {
+            digits: day
                 .parse()
                 .map_err(|_| err("the date part must be 8 digits"))?,
             build: if build.is_empty() {
@@ -178,9 +290,63 @@ impl Version {
         })
     }
 
+    /// The eight date digits as a number (`20261127`), a date or not.
+    pub fn day_number(&self) -> u32 {
+        self.digits
+    }
+
+    /// The build number.
+    pub fn build(&self) -> u64 {
+        self.build
+    }
+
+    /// The date, when the eight digits are a real calendar day.
+    pub fn date(&self) -> Option<Day> {
+        Day::from_number(self.digits)
+    }
+
+    /// The release version, when the date is a real calendar day; `None`
+    /// for a name like `20261302.00`, which is not a version.
+    pub fn version(&self) -> Option<Version> {
+        self.date().map(|day| Version::new(day, self.build))
+    }
+}
+
+impl fmt::Display for VersionTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:08}.{:02}", self.digits, self.build)
+    }
+}
+
+impl FromStr for VersionTag {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        VersionTag::parse(s)
+    }
+}
+
+impl Version {
+    /// The version `day.build`.
+    pub fn new(day: Day, build: u64) -> Self {
+        Version { day, build }
+    }
+
+    /// Parses a release version: shaped like a version ([`VersionTag`]) and
+    /// dated on a real calendar day.
+    pub fn parse(input: &str) -> Result<Self, ParseError> {
+        VersionTag::parse(input)?
+            .version()
+            .ok_or_else(|| ParseError::release(input, BAD_DATE))
+    }
+
+    /// The day of the version.
+    pub fn day(&self) -> Day {
+        self.day
+    }
+
     /// The eight date digits as a number (`20261127`).
     pub fn day_number(&self) -> u32 {
-        self.day
+        self.day.as_u32()
     }
 
     /// The build number of the day.
@@ -199,7 +365,7 @@ impl Version {
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:08}.{:02}", self.day, self.build)
+        write!(f, "{}.{:02}", self.day, self.build)
     }
 }
 
@@ -246,6 +412,12 @@ impl Day {
         NaiveDate::parse_from_str(input, "%Y%m%d")
             .map(Day)
             .map_err(|_| err())
+    }
+
+    /// The day `YYYYMMDD` given as a number, when it exists.
+    fn from_number(n: u32) -> Option<Self> {
+        let (year, month, day) = (n / 10_000, n / 100 % 100, n % 100);
+        NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day).map(Day)
     }
 
     /// The day of `now` in UTC.
@@ -298,6 +470,10 @@ pub struct Next {
     pub previous: Option<Version>,
     /// How many tags were looked at (versions or not).
     pub tags_seen: usize,
+    /// The tags shaped like versions whose date is not a real calendar day
+    /// (`20261302.00`), as given: not versions, so ignored; the caller
+    /// should say so, they are most likely typos to delete.
+    pub ignored: Vec<String>,
 }
 
 /// Why no next version can be given.
@@ -305,9 +481,9 @@ pub struct Next {
 pub enum NextError {
     /// A version tag is dated after today.
     #[error(
-        "tag {tag} is dated after today ({today}, UTC): the clock is behind or --date is wrong; \
-         refusing to hand out a version that sorts below an existing one. \
-         Check the machine's clock, or pass --date {tag_day} or later"
+        "tag {tag} is dated after today ({today}, UTC): refusing to hand out a version that sorts \
+         below an existing one. If the clock is behind or --date is wrong, check the machine's \
+         clock or pass --date {tag_day} or later; if the tag is a mistake, delete it"
     )]
     TagAfterToday {
         /// The latest such tag.
@@ -323,21 +499,28 @@ pub enum NextError {
 ///
 /// `tags` must hold at least every tag of `today` and of the days after it
 /// that the caller wants checked (see the crate docs); other tags are
-/// ignored.
+/// ignored. Tags shaped like versions whose date is not a real day are
+/// ignored too, and listed in [`Next::ignored`].
 pub fn next_version<'a, I>(tags: I, today: Day) -> Result<Next, NextError>
 where
     I: IntoIterator<Item = &'a str>,
 {
-    let day = today.as_u32();
     let mut previous: Option<Version> = None;
     let mut latest_future: Option<Version> = None;
     let mut tags_seen = 0;
+    let mut ignored = Vec::new();
     for tag in tags {
         tags_seen += 1;
-        let Ok(v) = Version::parse(tag) else { continue };
-        if v.day == day {
+        let Ok(shape) = VersionTag::parse(tag) else {
+            continue;
+        };
+        let Some(v) = shape.version() else {
+            ignored.push(tag.to_owned());
+            continue;
+        };
+        if v.day == today {
             previous = previous.max(Some(v));
-        } else if v.day > day {
+        } else if v.day > today {
             latest_future = latest_future.max(Some(v));
         }
     }
@@ -345,7 +528,7 @@ where
         return Err(NextError::TagAfterToday {
             tag,
             today,
-            tag_day: format!("{:08}", tag.day),
+            tag_day: tag.day.to_string(),
         });
     }
     let version = match previous {
@@ -356,7 +539,19 @@ where
         version,
         previous,
         tags_seen,
+        ignored,
     })
+}
+
+/// Whether `version` is dated more than [`MAX_DAYS_AHEAD`] days after
+/// `today`: too far ahead to be clock skew, so most likely a typo. Versions
+/// of the past are never too far ahead (backfills, repairs).
+pub fn is_too_far_ahead(version: Version, today: Day) -> bool {
+    let latest = today
+        .0
+        .checked_add_days(chrono::Days::new(MAX_DAYS_AHEAD))
+        .unwrap_or(NaiveDate::MAX);
+    version.day.0 > latest
 }
 
 /// Why a version about to be tagged is not the next one (see
@@ -447,11 +642,11 @@ impl NotNext {
 /// assert!(matches!(check_is_next(v("20261128.01"), next), Err(NotNext::Taken { .. })));
 /// ```
 pub fn check_is_next(version: Version, next: Version) -> Result<(), NotNext> {
-    let today = format!("{:08}", next.day);
+    let today = next.day.to_string();
     match version.day.cmp(&next.day) {
         std::cmp::Ordering::Less => Err(NotNext::DayChanged {
             version,
-            version_day: format!("{:08}", version.day),
+            version_day: version.day.to_string(),
             today,
             next,
         }),
@@ -477,10 +672,46 @@ pub fn dev_version(now: DateTime<Utc>) -> String {
     format!("0.{}", now.format("%Y%m%d%H%M%S"))
 }
 
+/// A version a package may be built as: a release version, or the
+/// development version of a presubmit (see [`dev_version`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildVersion {
+    /// `YYYYMMDD.NN`, dated on a real calendar day.
+    Release(Version),
+    /// `0.YYYYMMDDHHMMSS`, a real UTC date and time.
+    Dev(DateTime<Utc>),
+}
+
+impl BuildVersion {
+    /// Parses a release version or a development version; anything else
+    /// (`1.2.3`, `2026112.00`, `20261327.00`) is an error naming the input.
+    pub fn parse(input: &str) -> Result<Self, ParseError> {
+        let Some(stamp) = input.strip_prefix("0.") else {
+            return Version::parse(input).map(BuildVersion::Release);
+        };
+        let err = |reason| ParseError {
+            input: input.to_owned(),
+            what: DEV,
+            reason,
+            expected: DEV_FORM,
+        };
+        if stamp.len() != 14 || !stamp.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err("the time stamp must be 14 digits"));
+        }
+        NaiveDateTime::parse_from_str(stamp, "%Y%m%d%H%M%S")
+            .map(|t| BuildVersion::Dev(t.and_utc()))
+            .map_err(|_| err("the time stamp is not a real date and time"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn day(n: u32) -> Day {
+        Day::from_number(n).unwrap()
+    }
 
     #[test]
     fn parse_error_names_input() {
@@ -490,6 +721,46 @@ mod tests {
             "\"20190515.23-rc1\" is not a release version: the build number must be digits only \
              (expected YYYYMMDD.NN, e.g. 20261127.00)"
         );
+        assert!(!e.is_bad_date());
+    }
+
+    #[test]
+    fn a_date_that_does_not_exist_is_not_a_version() {
+        // The issue: a typo'd tag of month 13, and days that do not exist.
+        for bad in [
+            "20261302.00",
+            "20261327.00",
+            "20261131.00",
+            "20261100.05",
+            "20270229.00",
+        ] {
+            let e = Version::parse(bad).unwrap_err();
+            assert!(e.is_bad_date(), "{bad}");
+            assert_eq!(e.input(), bad);
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "{bad:?} is not a release version: the date part is not a real calendar \
+                     date (expected YYYYMMDD.NN, e.g. 20261127.00)"
+                )
+            );
+            assert!(VersionTag::parse(bad).is_ok(), "{bad} is shaped like one");
+            assert!(serde_json::from_str::<Version>(&format!("{bad:?}")).is_err());
+        }
+        // Seven digits are not even shaped like a version.
+        let e = Version::parse("2026112.00").unwrap_err();
+        assert!(!e.is_bad_date());
+        assert!(e.to_string().contains("must be 8 digits"), "{e}");
+        assert_eq!(Version::parse("20280229.00").unwrap().day(), day(20280229));
+    }
+
+    #[test]
+    fn version_tag_keeps_its_digits() {
+        let t = VersionTag::parse("12345678.5").unwrap();
+        assert_eq!((t.day_number(), t.build()), (12345678, 5));
+        assert_eq!(t.date(), None);
+        let t = VersionTag::parse("20261127.5").unwrap();
+        assert_eq!(t.version(), Some(Version::new(day(20261127), 5)));
     }
 
     #[test]
@@ -510,6 +781,7 @@ mod tests {
         let n = next_version(["20261127.02", "20261127.10", "20261126.50"], d).unwrap();
         assert_eq!(n.previous.unwrap().to_string(), "20261127.10");
         assert_eq!(n.tags_seen, 3);
+        assert!(n.ignored.is_empty());
         let n = next_version(["20261126.50"], d).unwrap();
         assert_eq!(n.previous, None);
     }
@@ -521,6 +793,76 @@ mod tests {
         let NextError::TagAfterToday { tag, .. } = &e;
         assert_eq!(tag.to_string(), "20261201.03");
         assert!(e.to_string().contains("--date 20261201"));
+    }
+
+    /// The issue: `20261302.00` was tagged; every later run failed with
+    /// "dated after today ... pass --date 20261302", a date that cannot be
+    /// given. It is not a version, so it is ignored (and reported).
+    #[test]
+    fn a_typod_tag_does_not_block_later_releases() {
+        let d = Day::parse("20261127").unwrap();
+        let tags = ["20261127.04", "20261302.00", "20261327.00", "99999999.99"];
+        let n = next_version(tags, d).unwrap();
+        assert_eq!(n.version.to_string(), "20261127.05");
+        assert_eq!(n.ignored, ["20261302.00", "20261327.00", "99999999.99"]);
+        assert_eq!(n.tags_seen, 4);
+        // A real date in the future still refuses.
+        let e = next_version(["20261302.00", "20261203.00"], d).unwrap_err();
+        assert!(e.to_string().contains("tag 20261203.00"), "{e}");
+    }
+
+    #[test]
+    fn too_far_ahead_is_more_than_one_day() {
+        let v = |s: &str| Version::parse(s).unwrap();
+        // Across a month and a year end, and a leap day.
+        assert!(!is_too_far_ahead(v("20270101.00"), day(20261231)));
+        assert!(is_too_far_ahead(v("20270102.00"), day(20261231)));
+        assert!(!is_too_far_ahead(v("20280301.00"), day(20280229)));
+        assert!(is_too_far_ahead(v("20280301.00"), day(20280228)));
+        assert!(!is_too_far_ahead(v("00010101.00"), day(20261127)));
+        // The last day there is.
+        assert!(!is_too_far_ahead(v("99991231.00"), day(99991231)));
+    }
+
+    #[test]
+    fn build_versions() {
+        assert_eq!(
+            BuildVersion::parse("20261127.03"),
+            Ok(BuildVersion::Release(Version::new(day(20261127), 3)))
+        );
+        let BuildVersion::Dev(t) = BuildVersion::parse("0.20280229235959").unwrap() else {
+            panic!("a development version");
+        };
+        assert_eq!(t.to_rfc3339(), "2028-02-29T23:59:59+00:00");
+        for (bad, says) in [
+            (
+                "2026112.00",
+                "\"2026112.00\" is not a release version: the date part must be 8 digits",
+            ),
+            (
+                "20261327.00",
+                "\"20261327.00\" is not a release version: the date part is not a real calendar date",
+            ),
+            (
+                "0.20261327160509",
+                "\"0.20261327160509\" is not a development version: the time stamp is not a real \
+                 date and time (expected 0.YYYYMMDDHHMMSS",
+            ),
+            (
+                "0.2026",
+                "\"0.2026\" is not a development version: the time stamp must be 14 digits",
+            ),
+            ("1.2.3", "\"1.2.3\" is not a release version"),
+        ] {
+            let e = BuildVersion::parse(bad).unwrap_err();
+            assert!(e.to_string().starts_with(says), "{bad}: {e}");
+        }
+        // What dev_version makes parses back.
+        let now = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 27, 16, 5, 9).unwrap();
+        assert_eq!(
+            BuildVersion::parse(&dev_version(now)),
+            Ok(BuildVersion::Dev(now))
+        );
     }
 
     #[test]
@@ -547,7 +889,7 @@ mod tests {
     const TODAY: u32 = 20200110;
 
     fn arb_version() -> impl Strategy<Value = Version> {
-        (20200101u32..20200110, 0u64..200).prop_map(|(day, build)| Version { day, build })
+        (20200101u32..20200110, 0u64..200).prop_map(|(d, build)| Version::new(day(d), build))
     }
 
     /// Build numbers of today: small ones, the `.99`/`.100` boundary, and
@@ -562,7 +904,7 @@ mod tests {
     fn arb_tags() -> impl Strategy<Value = (Vec<Version>, Vec<String>)> {
         let earlier = proptest::collection::vec(arb_version(), 0..40);
         let today = proptest::collection::vec(
-            arb_build_of_today().prop_map(|build| Version { day: TODAY, build }),
+            arb_build_of_today().prop_map(|build| Version::new(day(TODAY), build)),
             0..20,
         );
         (earlier, today, proptest::collection::vec(0usize..3, 60)).prop_flat_map(
@@ -571,7 +913,7 @@ mod tests {
                 let names: Vec<String> = all
                     .iter()
                     .zip(pads.iter().cycle())
-                    .map(|(v, pad)| format!("{:08}.{}{}", v.day, "0".repeat(*pad), v.build))
+                    .map(|(v, pad)| format!("{}.{}{}", v.day, "0".repeat(*pad), v.build))
                     .collect();
                 (Just(all), Just(names).prop_shuffle())
             },
@@ -592,23 +934,34 @@ mod tests {
     proptest! {
         /// The next version is exactly today's highest build + 1 (or today's
         /// `.00`), so it is greater than every existing version (when none
-        /// is after today) and is never one of them.
+        /// is after today) and is never one of them. Names shaped like
+        /// versions with dates that do not exist (any eight digits) change
+        /// nothing and are reported.
         #[test]
         fn next_is_greater_than_every_existing((tags, names) in arb_tags(),
                                                noise in proptest::collection::vec(
                                                    "[a-z0-9.\\-]{0,12}".prop_filter("not a version", |s| Version::parse(s).is_err()),
-                                                   0..10)) {
+                                                   0..10),
+                                               bad_dates in proptest::collection::vec(
+                                                   (0u32..100_000_000, 0u64..300)
+                                                       .prop_filter("not a date", |(d, _)| Day::from_number(*d).is_none())
+                                                       .prop_map(|(d, b)| format!("{d:08}.{b:02}")),
+                                                   0..5)) {
             let today = Day::parse(&TODAY.to_string()).unwrap();
             let mut names = names;
             names.extend(noise);
+            names.extend(bad_dates.iter().cloned());
             let next = next_version(names.iter().map(String::as_str), today).unwrap();
             for t in &tags {
                 prop_assert!(next.version > *t, "{} <= {}", next.version, t);
             }
             prop_assert_eq!(next.version.day_number(), today.as_u32());
-            let highest_today = tags.iter().filter(|v| v.day == TODAY).map(|v| v.build).max();
+            let highest_today = tags.iter().filter(|v| v.day == day(TODAY)).map(|v| v.build).max();
             prop_assert_eq!(next.version.build(), highest_today.map_or(0, |b| b + 1));
             prop_assert_eq!(next.previous.map(|p| p.build()), highest_today);
+            for b in &bad_dates {
+                prop_assert!(next.ignored.contains(b), "{} not reported", b);
+            }
         }
 
         /// Display and parse are inverse.
@@ -617,16 +970,30 @@ mod tests {
             prop_assert_eq!(Version::parse(&v.to_string()).unwrap(), v);
         }
 
+        /// A real date is a version exactly when it is a `Day`.
+        #[test]
+        fn a_version_has_a_day(d in 0u32..100_000_000, b in 0u64..1000) {
+            let name = format!("{d:08}.{b:02}");
+            let tag = VersionTag::parse(&name).unwrap();
+            prop_assert_eq!(tag.to_string(), name.clone());
+            match Day::parse(&format!("{d:08}")) {
+                Ok(day) => prop_assert_eq!(Version::parse(&name), Ok(Version::new(day, b))),
+                Err(_) => prop_assert!(Version::parse(&name).unwrap_err().is_bad_date()),
+            }
+        }
+
         /// The numeric order agrees with the order of (day, build).
         #[test]
         fn order_is_numeric(a in arb_version(), b in arb_version()) {
-            prop_assert_eq!(a.cmp(&b), (a.day, a.build).cmp(&(b.day, b.build)));
+            prop_assert_eq!(a.cmp(&b), (a.day_number(), a.build).cmp(&(b.day_number(), b.build)));
         }
 
         /// Parsing never panics.
         #[test]
         fn parse_never_panics(s in "\\PC{0,40}") {
             let _ = Version::parse(&s);
+            let _ = VersionTag::parse(&s);
+            let _ = BuildVersion::parse(&s);
             let _ = Day::parse(&s);
         }
     }
