@@ -348,19 +348,24 @@ fn ensure_local_folder(url: &str) -> Result<(), BuildError> {
 }
 
 /// A version must be usable as a Debian upstream version, an RPM
-/// `Version:` and a file name.
+/// `Version:` and a file name, and be what calver says a build may be: a
+/// release version `YYYYMMDD.NN` dated on a real calendar day, or a
+/// development version `0.YYYYMMDDHHMMSS`.
 fn validate_version(v: &str) -> Result<(), BuildError> {
     let ok = v.starts_with(|c: char| c.is_ascii_digit())
         && v.len() <= 64
         && v.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"._+~".contains(&b));
-    if ok {
-        Ok(())
-    } else {
-        Err(BuildError::Usage(format!(
+    if !ok {
+        return Err(BuildError::Usage(format!(
             "version {v:?} cannot be a package version: it must start with a digit and hold only letters, digits, '.', '+', '~' or '_' (e.g. 20261127.00)"
-        )))
+        )));
     }
+    calver::BuildVersion::parse(v).map(drop).map_err(|e| {
+        BuildError::Usage(format!(
+            "version {v:?} cannot be built: {e}; builds take a release version or a development version (version-gen --dev)"
+        ))
+    })
 }
 
 fn sha256_file(path: &Path) -> Result<(String, u64), BuildError> {
@@ -368,4 +373,48 @@ fn sha256_file(path: &Path) -> Result<(String, u64), BuildError> {
     let mut h = Sha256::new();
     let n = std::io::copy(&mut f, &mut h).map_err(BuildError::io("cannot read", path))?;
     Ok((hex::encode(h.finalize()), n))
+}
+
+#[cfg(test)]
+mod validate_version_tests {
+    use super::validate_version;
+
+    #[test]
+    fn release_and_development_versions_are_built() {
+        for v in [
+            "20261127.00",
+            "20261127.100",
+            "20280229.07",
+            "0.20261127160509",
+        ] {
+            assert!(validate_version(v).is_ok(), "{v}");
+        }
+    }
+
+    /// The issue: builders accepted a 7-digit date and a month 27.
+    #[test]
+    fn a_version_whose_date_is_not_a_real_day_is_refused() {
+        for (v, says) in [
+            ("2026112.00", "the date part must be 8 digits"),
+            ("20261327.00", "the date part is not a real calendar date"),
+            ("20261302.00", "the date part is not a real calendar date"),
+            (
+                "0.20261327160509",
+                "the time stamp is not a real date and time",
+            ),
+            ("1.2.3", "is not a release version"),
+        ] {
+            let e = validate_version(v).unwrap_err().to_string();
+            assert!(
+                e.contains(&format!("version {v:?} cannot be built: ")) && e.contains(says),
+                "{v}: {e}"
+            );
+        }
+        // The shape check comes first, with its own message.
+        let e = validate_version("v1.0").unwrap_err().to_string();
+        assert!(
+            e.contains("cannot be a package version: it must start with a digit"),
+            "{e}"
+        );
+    }
 }
