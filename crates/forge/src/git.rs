@@ -27,6 +27,9 @@ pub struct GitForge {
     remote: String,
     /// The remote for messages, credentials redacted.
     display: String,
+    /// The name of the remote in the repository around the current folder
+    /// (`origin`), when the remote was found that way.
+    remote_name: Option<String>,
     /// The repository the command was started in, if any; used to resolve
     /// revisions such as `HEAD`.
     local: Option<PathBuf>,
@@ -51,6 +54,7 @@ impl GitForge {
     /// request as [`ForgeError::NotARepository`].
     pub async fn open(remote: Option<&str>, cwd: &Path) -> Result<GitForge, ForgeError> {
         let local = toplevel(cwd).await?;
+        let mut remote_name = None;
         let remote = match remote {
             Some(r) if r.trim().is_empty() => {
                 return Err(ForgeError::InvalidInput(
@@ -66,7 +70,10 @@ impl GitForge {
                     });
                 };
                 match git_output(top, &["remote", "get-url", "origin"]).await {
-                    Ok(url) => absolutize(url.trim(), top),
+                    Ok(url) => {
+                        remote_name = Some("origin".to_owned());
+                        absolutize(url.trim(), top)
+                    }
                     Err(ForgeError::Git { .. }) => top.display().to_string(),
                     Err(e) => return Err(e),
                 }
@@ -75,6 +82,7 @@ impl GitForge {
         Ok(GitForge {
             display: redact_url(&remote),
             remote,
+            remote_name,
             local,
             scratch: OnceCell::new(),
             requests: AtomicU64::new(0),
@@ -181,6 +189,26 @@ impl Forge for GitForge {
 
     fn describe(&self) -> String {
         format!("git remote {}", self.display)
+    }
+
+    fn delete_tag_hint(&self, tag: &str) -> String {
+        let tag = shell_word(tag);
+        match &self.remote_name {
+            Some(name) => format!(
+                "`git push --delete {} refs/tags/{tag}` in this repository, and `git tag -d {tag}` \
+                 in every clone that fetched it",
+                shell_word(name)
+            ),
+            // A folder: delete the tag there, from anywhere.
+            None if is_local_path(&self.remote) => {
+                format!("`git -C {} tag -d {tag}`", shell_word(&self.display))
+            }
+            None => format!(
+                "`git push --delete {} refs/tags/{tag}` from a clone, and `git tag -d {tag}` in \
+                 every clone that fetched it",
+                shell_word(&self.display)
+            ),
+        }
     }
 
     #[instrument(skip(self), fields(remote = %self.display))]
@@ -447,6 +475,24 @@ fn absolutize(remote: &str, base: &Path) -> String {
     abs.canonicalize().unwrap_or(abs).display().to_string()
 }
 
+/// Whether the remote (as [`absolutize`] leaves it) is a local folder.
+fn is_local_path(remote: &str) -> bool {
+    remote.starts_with('/')
+}
+
+/// `s` as one shell word: as it is when it holds only safe characters, else
+/// single-quoted.
+fn shell_word(s: &str) -> String {
+    let safe = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+=:,@%".contains(&b));
+    if safe {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
 /// Hides `user:password@` in URLs found in `s`.
 pub(crate) fn redact_url(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -500,6 +546,18 @@ mod tests {
             "https://github.com/o/r"
         );
         assert_eq!(redact_url("/srv/repo.git"), "/srv/repo.git");
+    }
+
+    #[test]
+    fn shell_words_are_quoted_when_needed() {
+        assert_eq!(shell_word("/srv/repo.git"), "/srv/repo.git");
+        assert_eq!(
+            shell_word("git@github.com:o/r.git"),
+            "git@github.com:o/r.git"
+        );
+        assert_eq!(shell_word("/tmp/a b"), "'/tmp/a b'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word("https://***@h/r"), "'https://***@h/r'");
     }
 
     #[test]

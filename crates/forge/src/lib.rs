@@ -7,9 +7,10 @@
 //!   which git refuses when the tag exists: that refusal is the atomic commit
 //!   point.
 //! - [`GitHubForge`]: the GitHub REST API through one [`github::Client`].
-//!   The tags of one day come from `git/matching-refs/tags/<day>.`, so the
-//!   next version costs at most two requests whatever the number of tags;
-//!   the ref creation answers 422 when the tag exists.
+//!   The tags of one day come from `git/matching-refs/tags/<day>.` (every
+//!   page of it), so the next version costs two requests whatever the number
+//!   of tags, plus one per further 100 tags of the day; the ref creation
+//!   answers 422 when the tag exists.
 
 mod error;
 pub mod git;
@@ -88,6 +89,12 @@ pub trait Forge: Send + Sync {
     /// A short description for logs and errors, e.g. `github owner/repo` or
     /// `git remote /srv/repo.git`. Never holds a secret.
     fn describe(&self) -> String;
+
+    /// How to delete the tag `tag` on this forge by hand, for messages: the
+    /// exact command (`git push --delete origin refs/tags/<tag>`; on GitHub
+    /// the API call `DELETE /repos/{o}/{r}/git/refs/tags/<tag>`). The tools
+    /// never delete tags themselves; this is the way out of a mistaken one.
+    fn delete_tag_hint(&self, tag: &str) -> String;
 
     /// The tag names that decide the next version of `day`: at least every
     /// tag whose name starts with `<day>.`; where cheap, also the tags of

@@ -221,3 +221,55 @@ async fn head_resolves_in_the_current_checkout() {
     assert_eq!(forge.resolve_commit("HEAD").await.unwrap(), head);
     assert_eq!(forge.resolve_commit(&head[..10]).await.unwrap(), head);
 }
+
+/// The way out of a mistaken tag names the exact command for this remote,
+/// and the command works.
+#[tokio::test]
+async fn delete_tag_hint_is_the_command_for_this_remote() {
+    let f = GitFixture::new();
+    let head = f.commit_and_push("second");
+    f.remote_tags(&["20261302.00".into(), "20271127.00".into()], &head);
+
+    // The default remote, `origin`: push the deletion from the checkout.
+    let forge = GitForge::open(None, &f.work()).await.unwrap();
+    let hint = forge.delete_tag_hint("20261302.00");
+    assert_eq!(
+        hint,
+        "`git push --delete origin refs/tags/20261302.00` in this repository, and \
+         `git tag -d 20261302.00` in every clone that fetched it"
+    );
+    testsupport::git::git(
+        &f.work(),
+        &["push", "--delete", "origin", "refs/tags/20261302.00"],
+    );
+    assert_eq!(f.remote_tag_commit("20261302.00"), None);
+
+    // A remote given as a folder: delete the tag in it, from anywhere.
+    let remote = f.remote().canonicalize().unwrap();
+    let forge = GitForge::open(Some(remote.to_str().unwrap()), f.root())
+        .await
+        .unwrap();
+    let hint = forge.delete_tag_hint("20271127.00");
+    assert_eq!(
+        hint,
+        format!("`git -C {} tag -d 20271127.00`", remote.display())
+    );
+    testsupport::git::git(
+        f.root(),
+        &["-C", remote.to_str().unwrap(), "tag", "-d", "20271127.00"],
+    );
+    assert_eq!(f.remote_tag_commit("20271127.00"), None);
+
+    // A URL: named, credentials never.
+    let forge = GitForge::open(Some("https://user:s3cret@git.example.com/r.git"), f.root())
+        .await
+        .unwrap();
+    let hint = forge.delete_tag_hint("20261302.00");
+    assert!(!hint.contains("s3cret"), "{hint}");
+    assert!(
+        hint.starts_with(
+            "`git push --delete 'https://***@git.example.com/r.git' refs/tags/20261302.00` from a clone"
+        ),
+        "{hint}"
+    );
+}

@@ -134,6 +134,27 @@ async fn a_tag_of_the_next_day_is_seen() {
     assert_eq!(forge.requests(), 2);
 }
 
+/// More than a page of tags on one day (`.00` to `.249`): every page of the
+/// day's listing counts, so the next is `.250`, at one request a further
+/// 100 tags.
+#[tokio::test]
+async fn a_day_with_more_than_a_page_of_tags() {
+    let names: Vec<String> = (0..250).map(|n| format!("20261127.{n:02}")).collect();
+    let mut repo = generate_version_tags("o", "r", 500, 10, day().date());
+    for n in &names {
+        repo.tags.push((n.clone(), repo.commits[0].clone()));
+    }
+    let fake = fake_with(repo).await;
+    let forge = forge(&fake);
+    let next = next_version(&forge).await.unwrap();
+    assert_eq!(next.version.to_string(), "20261127.250");
+    assert_eq!(next.previous.unwrap().to_string(), "20261127.249");
+    assert_eq!(next.tags_seen, 250);
+    // Day D: 3 pages of 100; day D+1: 1.
+    assert_eq!(forge.requests(), 4);
+    assert_eq!(fake.requests(), 4);
+}
+
 #[tokio::test]
 async fn client_follows_link_pagination() {
     let tags: Vec<String> = (0..250).map(|i| format!("t{i:03}")).collect();
@@ -651,3 +672,29 @@ async fn the_token_never_appears_in_errors_or_logs() {
         "token leaked into logs: {logs}"
     );
 }
+
+#[tokio::test]
+async fn delete_tag_hint_is_the_api_call() {
+    let fake = fake_with(repo_with(&[])).await;
+    let hint = forge(&fake).delete_tag_hint("20261302.00");
+    assert_eq!(
+        hint,
+        format!(
+            "the API call `DELETE {}/repos/o/r/git/refs/tags/20261302.00` with a token that may \
+             write the repository, e.g. `gh api --hostname 127.0.0.1 -X DELETE \
+             repos/o/r/git/refs/tags/20261302.00`",
+            fake.url()
+        )
+    );
+    let client = Client::new(DEFAULT_API, Token::new(TOKEN.into()), fast_policy()).unwrap();
+    let hint = GitHubForge::new(client, "o", "r")
+        .unwrap()
+        .delete_tag_hint("20261302.00");
+    assert!(
+        hint.ends_with("e.g. `gh api -X DELETE repos/o/r/git/refs/tags/20261302.00`"),
+        "{hint}"
+    );
+    assert!(!hint.contains(SECRET_PART));
+}
+
+const DEFAULT_API: &str = forge::github::DEFAULT_API_URL;

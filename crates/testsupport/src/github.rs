@@ -7,7 +7,7 @@
 //! | request | answer |
 //! |---|---|
 //! | `GET /repos/{o}/{r}/tags?per_page&page` | tags, name descending, `Link` pagination |
-//! | `GET /repos/{o}/{r}/git/matching-refs/{ref}` | every ref starting with `refs/{ref}` |
+//! | `GET /repos/{o}/{r}/git/matching-refs/{ref}?per_page&page` | every ref starting with `refs/{ref}`, ascending, `Link` pagination |
 //! | `GET /repos/{o}/{r}/git/ref/{ref}` | one ref, or 404 |
 //! | `GET /repos/{o}/{r}/git/tags/{sha}` | an annotated tag object, or 404 |
 //! | `POST /repos/{o}/{r}/git/tags` | 201 new tag object (no ref); 422 unknown object |
@@ -768,13 +768,9 @@ fn link_header(
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
-async fn list_tags(
-    State(s): State<Arc<Shared>>,
-    UrlPath((owner, repo)): UrlPath<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Response {
-    // GitHub ignores unparsable values and caps per_page at 100.
+/// `per_page` and `page` as GitHub reads them: unparsable values are
+/// ignored, `per_page` defaults to 30 and is capped at 100, pages start at 1.
+fn paging(q: &HashMap<String, String>) -> (usize, usize) {
     let per_page = match q.get("per_page").and_then(|v| v.parse::<usize>().ok()) {
         None | Some(0) => 30,
         Some(n) => n.min(100),
@@ -784,6 +780,25 @@ async fn list_tags(
         .and_then(|v| v.parse::<usize>().ok())
         .unwrap_or(1)
         .max(1);
+    (per_page, page)
+}
+
+/// A JSON list answer with its `Link` header, if any.
+fn page_response(items: Vec<Value>, link: Option<String>) -> Response {
+    let mut resp = axum::Json(Value::Array(items)).into_response();
+    if let Some(link) = link.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        resp.headers_mut().insert(header::LINK, link);
+    }
+    resp
+}
+
+async fn list_tags(
+    State(s): State<Arc<Shared>>,
+    UrlPath((owner, repo)): UrlPath<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let (per_page, page) = paging(&q);
     let inner = s.lock();
     let Some(state) = inner.repo(&owner, &repo) else {
         return not_found();
@@ -813,27 +828,34 @@ async fn list_tags(
         .collect();
     let path = format!("/repos/{owner}/{repo}/tags");
     let link = link_header(&request_base(&s, &headers), &path, per_page, page, last);
-    let mut resp = axum::Json(Value::Array(items)).into_response();
-    if let Some(link) = link.and_then(|l| HeaderValue::from_str(&l).ok()) {
-        resp.headers_mut().insert(header::LINK, link);
-    }
-    resp
+    page_response(items, link)
 }
 
+/// Paginated like GitHub's other listings (`per_page` up to 100, `Link`),
+/// so that a client reading only the first page misses refs.
 async fn matching_refs(
     State(s): State<Arc<Shared>>,
     UrlPath((owner, repo, r)): UrlPath<(String, String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
 ) -> Response {
+    let (per_page, page) = paging(&q);
     let inner = s.lock();
     let Some(state) = inner.repo(&owner, &repo) else {
         return not_found();
     };
     let prefix = format!("refs/{r}");
+    let total = state.refs_with_prefix(&prefix).count();
+    let last = total.div_ceil(per_page).max(1);
     let items: Vec<Value> = state
         .refs_with_prefix(&prefix)
+        .skip((page - 1).saturating_mul(per_page))
+        .take(per_page)
         .map(|(name, target)| ref_json(&s.base_url, state, name, target))
         .collect();
-    axum::Json(Value::Array(items)).into_response()
+    let path = format!("/repos/{owner}/{repo}/git/matching-refs/{r}");
+    let link = link_header(&request_base(&s, &headers), &path, per_page, page, last);
+    page_response(items, link)
 }
 
 async fn get_ref(

@@ -256,6 +256,62 @@ async fn matching_refs_returns_every_ref_with_the_prefix() {
     assert_eq!(body, json!([]));
 }
 
+/// GitHub paginates matching-refs like its other listings: at most 100 a
+/// page, the rest behind `Link: rel="next"`.
+#[tokio::test]
+async fn matching_refs_are_paginated_with_githubs_link_header() {
+    let mut tags: Vec<(String, String)> = (0..250)
+        .map(|n| (format!("20261127.{n:02}"), fake_sha("c1")))
+        .collect();
+    tags.push(("20261128.00".into(), fake_sha("c1")));
+    let fake = FakeGitHub::start(config(tags)).await.unwrap();
+    let base = fake.url();
+    let path = "/repos/o/r/git/matching-refs/tags/20261127.";
+
+    let (status, headers, body) = get(&fake, &format!("{path}?per_page=100")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers["link"].to_str().unwrap(),
+        format!(
+            "<{base}{path}?per_page=100&page=2>; rel=\"next\", \
+             <{base}{path}?per_page=100&page=3>; rel=\"last\""
+        )
+    );
+    assert_eq!(ref_names(&body).len(), 100);
+
+    // Follow the Link header to the end: every ref of the day exactly once.
+    let mut all = Vec::new();
+    let mut next = Some(format!("{base}{path}?per_page=100"));
+    let mut pages = 0;
+    while let Some(url) = next {
+        let resp = http().get(&url).bearer_auth(TOKEN).send().await.unwrap();
+        next = resp.headers().get("link").and_then(|l| {
+            l.to_str()
+                .unwrap()
+                .split(", ")
+                .find(|p| p.ends_with("rel=\"next\""))
+                .map(|p| p[1..p.find('>').unwrap()].to_owned())
+        });
+        all.extend(ref_names(&resp.json::<Value>().await.unwrap()));
+        pages += 1;
+    }
+    assert_eq!(pages, 3);
+    let want: HashSet<String> = (0..250)
+        .map(|n| format!("refs/tags/20261127.{n:02}"))
+        .collect();
+    assert_eq!(all.len(), 250);
+    assert_eq!(all.iter().cloned().collect::<HashSet<_>>(), want);
+
+    // Default 30 a page, at most 100; exactly 100 is one page.
+    let (_, _, body) = get(&fake, path).await;
+    assert_eq!(ref_names(&body).len(), 30);
+    let (_, _, body) = get(&fake, &format!("{path}?per_page=1000&page=3")).await;
+    assert_eq!(ref_names(&body).len(), 50);
+    let (_, headers, body) = get(&fake, &format!("{path}?per_page=50&page=5")).await;
+    assert_eq!(ref_names(&body).len(), 50);
+    assert!(!headers["link"].to_str().unwrap().contains("rel=\"next\""));
+}
+
 #[tokio::test]
 async fn get_ref_is_exact() {
     let fake = FakeGitHub::start(config(vec![("20261127.00".into(), fake_sha("c2"))]))

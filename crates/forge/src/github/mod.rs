@@ -1,8 +1,9 @@
 //! The GitHub forge: tags through the GitHub REST API.
 //!
 //! - Listing: `GET /repos/{o}/{r}/git/matching-refs/tags/{D}.` and the same
-//!   for the day after, so the next version costs two requests however many
-//!   tags the repository has.
+//!   for the day after, every page (`per_page=100`, `Link: rel="next"`), so
+//!   the next version costs two requests however many tags the repository
+//!   has, plus one for each further 100 tags of day D or D+1.
 //! - Tagging: `POST git/tags` (the annotated tag object), then
 //!   `POST git/refs` (`refs/tags/<name>`), which GitHub answers with 422 when
 //!   the ref exists: that is the atomic commit point.
@@ -164,9 +165,28 @@ impl Forge for GitHubForge {
         format!("github {}/{}", self.owner, self.repo)
     }
 
+    fn delete_tag_hint(&self, tag: &str) -> String {
+        let path = self.path(&format!("git/refs/tags/{tag}"));
+        let api = self.client.api_url();
+        // gh talks to github.com unless told the Enterprise host.
+        let host = url::Url::parse(api)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .filter(|h| h != "api.github.com")
+            .map(|h| format!(" --hostname {h}"))
+            .unwrap_or_default();
+        format!(
+            "the API call `DELETE {api}{path}` with a token that may write the repository, e.g. \
+             `gh api{host} -X DELETE {}`",
+            path.trim_start_matches('/')
+        )
+    }
+
     async fn tags_for_day(&self, day: Day) -> Result<Vec<String>, ForgeError> {
         let mut names = Vec::new();
         // Day D decides the version; day D+1 catches the usual clock skew.
+        // Each listing follows every page: a day may have more than 100
+        // tags.
         for d in [day, day.succ()] {
             let path = self.path(&format!("git/matching-refs/tags/{d}."));
             for item in self.client.get_all_pages(&path).await? {
