@@ -1,4 +1,4 @@
-use forge::ForgeError;
+use forge::{Forge, ForgeError};
 use handoff::HandoffError;
 
 use crate::{EXIT_CONFLICT, EXIT_FAILURE, EXIT_USAGE};
@@ -20,8 +20,29 @@ pub enum ReleaseError {
     Handoff(#[from] HandoffError),
 
     /// The next version cannot be computed.
-    #[error(transparent)]
-    Next(#[from] calver::NextError),
+    #[error("{source}: {remedy}")]
+    Next {
+        /// Why.
+        source: calver::NextError,
+        /// How to delete the tag on this forge (see [`ReleaseError::next`]).
+        remedy: String,
+    },
+
+    /// The version to tag is dated too far after today (see
+    /// [`calver::is_too_far_ahead`]), and `--allow-future` was not given.
+    #[error(
+        "version {version} is dated more than {max_days} day after today ({today}, UTC): check the \
+         version (a typo?); a tag dated in the future blocks every release until that day. \
+         Nothing is tagged; to tag it anyway (a repair), pass --allow-future"
+    )]
+    FutureVersion {
+        /// The version to tag.
+        version: String,
+        /// Today (UTC) when it was checked.
+        today: String,
+        /// How far ahead a version may be ([`calver::MAX_DAYS_AHEAD`]).
+        max_days: u64,
+    },
 
     /// The version to tag is not a release version.
     #[error(
@@ -72,10 +93,21 @@ pub enum ReleaseError {
 }
 
 impl ReleaseError {
+    /// [`ReleaseError::Next`], saying how to delete the offending tag on
+    /// `forge` (when it is a mistake rather than a clock behind).
+    pub fn next(source: calver::NextError, forge: &dyn Forge) -> Self {
+        let remedy = match &source {
+            calver::NextError::TagAfterToday { tag, .. } => forge.delete_tag_hint(&tag.to_string()),
+        };
+        ReleaseError::Next { source, remedy }
+    }
+
     /// The documented exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
-            ReleaseError::Usage(_) | ReleaseError::NotARelease { .. } => EXIT_USAGE,
+            ReleaseError::Usage(_)
+            | ReleaseError::NotARelease { .. }
+            | ReleaseError::FutureVersion { .. } => EXIT_USAGE,
             ReleaseError::Forge(e) if e.is_conflict() => EXIT_CONFLICT,
             ReleaseError::Forge(ForgeError::InvalidInput(_) | ForgeError::NoToken) => EXIT_USAGE,
             // Overtaken by time or another release: a conflict, as for a

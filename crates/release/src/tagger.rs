@@ -1,6 +1,9 @@
 //! `repo-tagger`: the commit point of a release.
 //!
-//! 1. the version: given, or read from the workspace (waiting for it);
+//! 1. the version: given, or read from the workspace (waiting for it); it
+//!    must be a release version (a real calendar date) dated at most
+//!    [`calver::MAX_DAYS_AHEAD`] day after today, UTC (unless
+//!    `allow_future`);
 //! 2. the builds: wait for `results/<target>.json` of every expected target;
 //!    any failure, absence or version mismatch refuses the tag;
 //! 3. the commit is resolved on the forge (an unknown commit is an error);
@@ -49,6 +52,9 @@ pub struct TagOptions {
     pub tagger: Tagger,
     /// Refuse unless the version is still the next one for today.
     pub verify_next: bool,
+    /// Tag a version dated more than [`calver::MAX_DAYS_AHEAD`] day after
+    /// today (a repair); refused otherwise.
+    pub allow_future: bool,
     /// The day `verify_next` checks against (`--date`); `None` reads the
     /// clock when checking, since a run may wait past midnight before it.
     pub date: Option<Day>,
@@ -104,6 +110,7 @@ async fn tag(
     let version = Version::parse(&version_text)?;
     let version_text = version.to_string();
     record.version = Some(version_text.clone());
+    check_not_too_far_ahead(opts, version)?;
 
     let results = wait_for_builds(opts, &version_text).await?;
 
@@ -225,11 +232,31 @@ async fn wait_for_builds(
     Ok(results)
 }
 
+/// A version dated more than [`calver::MAX_DAYS_AHEAD`] day after today
+/// (UTC, from the clock; `--date` does not move it) is refused unless
+/// `allow_future`: once tagged it would block every release until that day.
+/// Versions of the past are fine (backfills, repairs).
+fn check_not_too_far_ahead(opts: &TagOptions, version: Version) -> Result<(), ReleaseError> {
+    let today = Day::from_utc((opts.clock)());
+    if !calver::is_too_far_ahead(version, today) {
+        return Ok(());
+    }
+    if opts.allow_future {
+        warn!("tagging {version}, dated after today ({today}, UTC), as --allow-future asks");
+        return Ok(());
+    }
+    Err(ReleaseError::FutureVersion {
+        version: version.to_string(),
+        today: today.to_string(),
+        max_days: calver::MAX_DAYS_AHEAD,
+    })
+}
+
 /// `--verify-next`: one look at today's tags, no retry loop; a version the
 /// day or another release overtook is refused (a re-run computes a new one).
 async fn verify_next(forge: &dyn Forge, version: Version, today: Day) -> Result<(), ReleaseError> {
     let tags = forge.tags_for_day(today).await?;
-    let next = calver::next_version(tags.iter().map(String::as_str), today)?;
+    let next = crate::version::next_version(forge, &tags, today)?;
     calver::check_is_next(version, next.version)?;
     info!("{version} is still the next version for {today}");
     Ok(())

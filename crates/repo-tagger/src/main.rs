@@ -16,7 +16,9 @@ use release::{ReleaseError, tagger};
 const AFTER_HELP: &str = "\
 Creating the tag ref is the atomic commit point of a release: of several runs
 tagging one version, exactly one succeeds. Re-running for a tag that already
-points at the same commit succeeds and says so.
+points at the same commit succeeds and says so. The version must be a release
+version (its date a real calendar day) dated at most 1 day after today (UTC);
+past dates are fine (backfills, repairs), later ones need --allow-future.
 
 Examples:
   repo-tagger --version 20261127.00                      # tag HEAD of the current repository
@@ -25,6 +27,7 @@ Examples:
   repo-tagger --workspace /workspace --expect deb12,el9 --publish gs://releases/guest-agent
   repo-tagger --forge github --owner o --repo r --token-file /etc/github-access-token/token.txt \\
               --workspace /workspace --expect deb12
+  repo-tagger -V                                         # this tool's own version
 
 Exit codes: 0 tagged (or already tagged on this commit), 1 failure,
 2 usage error, 3 conflict: the tag exists on another commit, or with
@@ -32,7 +35,13 @@ Exit codes: 0 tagged (or already tagged on this commit), 1 failure,
 
 /// Creates the annotated release tag <version> on a commit, atomically.
 #[derive(Debug, Parser)]
-#[command(name = "repo-tagger", after_help = AFTER_HELP)]
+#[command(
+    name = "repo-tagger",
+    version,
+    // --version is the version to tag; the tool's own is -V/--tool-version.
+    disable_version_flag = true,
+    after_help = AFTER_HELP
+)]
 struct Cli {
     /// The version to tag (YYYYMMDD.NN); or give --workspace to read DIR/version.
     #[arg(long, value_name = "V", required_unless_present = "workspace")]
@@ -62,6 +71,10 @@ struct Cli {
     #[arg(long)]
     verify_next: bool,
 
+    /// Tag a version dated more than 1 day after today (UTC) anyway, e.g. to repair a release; without it such a version is refused (exit 2) as a likely typo.
+    #[arg(long)]
+    allow_future: bool,
+
     /// Build targets whose DIR/results/<T>.json must exist and be ok before tagging (comma-separated, e.g. deb12,el9,goo).
     #[arg(
         long,
@@ -86,6 +99,10 @@ struct Cli {
     /// Print tag.json's record on stdout instead of a sentence.
     #[arg(long)]
     json: bool,
+
+    /// Print repo-tagger's own version and exit.
+    #[arg(short = 'V', long = "tool-version", action = clap::ArgAction::Version)]
+    tool_version: (),
 
     #[command(flatten)]
     forge: ForgeArgs,
@@ -153,6 +170,7 @@ async fn run(cli: &Cli) -> Result<handoff::TagRecord, ReleaseError> {
             email: cli.tagger_email.clone(),
         },
         verify_next: cli.verify_next,
+        allow_future: cli.allow_future,
         date: cli.date,
         clock: chrono::Utc::now,
         build_id: prow.build_id.clone(),

@@ -668,3 +668,136 @@ fn github_tagging() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("unknown commit"), "{}", stderr(&o));
 }
+
+/// `--version` is the version to tag, so the tool's own version is `-V` or
+/// `--tool-version`.
+#[test]
+fn tool_version() {
+    for flag in ["-V", "--tool-version"] {
+        let o = tagger(Path::new("/"), &[flag]);
+        assert!(o.status.success(), "{flag}: {}", stderr(&o));
+        assert_eq!(
+            stdout(&o),
+            format!("repo-tagger {}\n", env!("CARGO_PKG_VERSION")),
+            "{flag}"
+        );
+    }
+}
+
+/// The issue: `--version 20261302.00` (month 13) was tagged, and blocked
+/// every later release. A version's date must exist; even --allow-future
+/// does not make it one.
+#[test]
+fn a_version_whose_date_does_not_exist_is_refused() {
+    let f = GitFixture::new();
+    f.commit_and_push("c");
+    let ws = tempfile::tempdir().unwrap();
+    for v in ["20261302.00", "20261327.00", "20261131.00", "20270229.00"] {
+        let o = tagger(
+            &f.work(),
+            &[
+                "--version",
+                v,
+                "--allow-future",
+                "--workspace",
+                ws.path().to_str().unwrap(),
+            ],
+        );
+        assert_eq!(o.status.code(), Some(2), "{v}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!(
+                "{v:?} is not a release version: the date part is not a real calendar date"
+            )),
+            "{v}: {}",
+            stderr(&o)
+        );
+        let rec = read_json(&ws.path().join("tag.json"));
+        assert_eq!(rec["status"], "failed");
+    }
+    let o = tagger(&f.work(), &["--version", "2026112.00"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(f.remote_tag_names().is_empty());
+}
+
+/// A version dated more than a day after today is refused (exit 2, nothing
+/// tagged) unless --allow-future; 9999-12-31 is after any today.
+#[test]
+fn a_version_dated_in_the_future_needs_allow_future() {
+    let f = GitFixture::new();
+    let head = f.commit_and_push("c");
+    let ws = tempfile::tempdir().unwrap();
+    let w = ws.path().to_str().unwrap();
+    let o = tagger(&f.work(), &["--version", "99991231.00", "--workspace", w]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("version 99991231.00 is dated more than 1 day after today (")
+            && err.contains(", UTC): check the version (a typo?)")
+            && err.contains("pass --allow-future"),
+        "{err}"
+    );
+    assert!(f.remote_tag_names().is_empty());
+    let rec = read_json(&ws.path().join("tag.json"));
+    assert_eq!(rec["status"], "failed");
+    assert_eq!(rec["version"], "99991231.00");
+    assert!(rec["error"].as_str().unwrap().contains("--allow-future"));
+
+    // --verify-next does not make it acceptable.
+    let o = tagger(
+        &f.work(),
+        &[
+            "--version",
+            "99991231.00",
+            "--verify-next",
+            "--date",
+            "99991231",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(f.remote_tag_names().is_empty());
+
+    // A repair: told to, it tags.
+    let o = tagger(&f.work(), &["--version", "99991231.00", "--allow-future"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("as --allow-future asks"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(f.remote_tag_commit("99991231.00"), Some(head));
+}
+
+/// At a fixed instant: today and tomorrow (clock skew) are fine, the day
+/// after is refused naming today; the past is fine (a backfill).
+#[test]
+fn future_means_more_than_one_day_after_today_utc() {
+    use testsupport::cli::{run_at, utc};
+    let f = GitFixture::new();
+    let head = f.commit_and_push("c");
+    // 23:30 UTC on the 27th is already the 28th in Kiritimati (UTC+14):
+    // today is the UTC day.
+    let at = |v: &str| {
+        run_at(
+            utc("2026-11-27 23:30:00"),
+            "Pacific/Kiritimati",
+            BIN,
+            &f.work(),
+            &["--version", v],
+            &[],
+        )
+    };
+    let o = at("20261129.00");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("version 20261129.00 is dated more than 1 day after today (20261127, UTC)"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(f.remote_tag_commit("20261129.00"), None);
+    for v in ["20261128.00", "20261127.00", "20200101.00"] {
+        let o = at(v);
+        assert!(o.status.success(), "{v}: {}", stderr(&o));
+        assert_eq!(f.remote_tag_commit(v).as_deref(), Some(head.as_str()));
+    }
+}

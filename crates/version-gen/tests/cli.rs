@@ -238,6 +238,81 @@ fn errors_on_git() {
     settings(&[f.root(), notrepo.path()]).bind(|| insta::assert_snapshot!(all));
 }
 
+/// The issue: `repo-tagger --version 20261302.00` (month 13) pushed a tag,
+/// and from then on every run failed with "dated after today ... pass
+/// --date 20261302", a date --date rejects. A tag whose date is not a real
+/// calendar day is not a version: ignored, with a warning that names it and
+/// says how to delete it.
+#[test]
+fn a_tag_whose_date_does_not_exist_is_ignored_with_a_warning() {
+    use testsupport::cli::{run_at, utc};
+    let f = GitFixture::new();
+    let head = f.commit_and_push("c");
+    f.remote_tags(
+        &[
+            "20261127.03".into(),
+            "20261302.00".into(),
+            "20261327.00".into(),
+            "2026112.00".into(),
+        ],
+        &head,
+    );
+    let o = vg(&f.work(), &["--date", "20261127"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "20261127.04\n");
+    let err = stderr(&o);
+    for tag in ["20261302.00", "20261327.00"] {
+        assert!(
+            err.contains(&format!(
+                "ignoring tag {tag}: it looks like a version, but its date is not a real calendar day"
+            )) && err.contains(&format!(
+                "`git push --delete origin refs/tags/{tag}` in this repository, and `git tag -d {tag}`"
+            )),
+            "{err}"
+        );
+    }
+    // Seven digits do not even look like a version: no warning.
+    assert!(!err.contains("2026112.00"), "{err}");
+    // Without --date, on any day after the typo was made.
+    let o = run_at(utc("2026-12-05 08:00:00"), "UTC", BIN, &f.work(), &[], &[]);
+    assert_eq!(stdout(&o), "20261205.00\n", "{}", stderr(&o));
+    // The warning names the tags even with -q (warnings), not with -qq.
+    let o = vg(&f.work(), &["--date", "20261127", "-q"]);
+    assert!(
+        stderr(&o).contains("ignoring tag 20261302.00"),
+        "{}",
+        stderr(&o)
+    );
+    let o = vg(&f.work(), &["--date", "20261127", "-qq"]);
+    assert_eq!(stderr(&o), "");
+}
+
+/// A real tag dated after today refuses (never backwards), and the message
+/// gives the way out for a mistaken tag: the exact command, which works.
+#[test]
+fn a_tag_dated_after_today_says_how_to_delete_it() {
+    let f = GitFixture::new();
+    let head = f.commit_and_push("c");
+    f.remote_tags(&["20261127.02".into(), "20271127.00".into()], &head);
+    let o = vg(&f.work(), &["--date", "20261127"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    let (_, rest) = err
+        .split_once("if the tag is a mistake, delete it: `")
+        .unwrap_or_else(|| panic!("no way out in: {err}"));
+    let command = &rest[..rest.find('`').unwrap()];
+    assert_eq!(command, "git push --delete origin refs/tags/20271127.00");
+    let done = std::process::Command::new("sh")
+        .args(["-c", command])
+        .current_dir(f.work())
+        .output()
+        .unwrap();
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert_eq!(f.remote_tag_commit("20271127.00"), None);
+    let o = vg(&f.work(), &["--date", "20261127"]);
+    assert_eq!(stdout(&o), "20261127.03\n", "{}", stderr(&o));
+}
+
 /// The day is the UTC day whatever the machine's time zone: at each of
 /// these instants the local date differs from UTC's.
 #[test]
@@ -373,6 +448,31 @@ fn github_5000_tags_in_at_most_two_requests() {
     assert!(!stderr(&o).contains(TOKEN) && !stdout(&o).contains(TOKEN));
 }
 
+/// More than a page (100) of tags on one day: every page counts, so .00 to
+/// .249 give .250, in one more request per further 100 tags.
+#[test]
+fn github_a_day_with_more_than_a_page_of_tags() {
+    let c = fake_sha("c1");
+    let mut tags: Vec<(String, String)> = (0..250)
+        .map(|n| (format!("20261127.{n:02}"), c.clone()))
+        .collect();
+    tags.push(("20261126.07".into(), c.clone()));
+    let fake = fake_with_tags(tags);
+    let dir = tempfile::tempdir().unwrap();
+    let tf = token_file(dir.path(), TOKEN);
+    let url = fake.url();
+    let mut args = gh_args(&url, &tf);
+    args.extend(["--date", "20261127", "--json"]);
+    let o = vg(dir.path(), &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j = json(&o);
+    assert_eq!(j["version"], "20261127.250");
+    assert_eq!(j["previous"], "20261127.249");
+    // Day D: 3 pages; day D+1: 1.
+    assert_eq!(j["requests"], 4, "{j}");
+    assert_eq!(fake.requests(), 4);
+}
+
 #[test]
 fn github_token_from_environment_and_a_tag_of_tomorrow() {
     let fake = fake_with_tags(vec![("20261128.00".into(), fake_sha("c1"))]);
@@ -394,6 +494,16 @@ fn github_token_from_environment_and_a_tag_of_tomorrow() {
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("tag 20261128.00 is dated after today"),
+        "{}",
+        stderr(&o)
+    );
+    // The way out on GitHub: delete the tag's ref.
+    assert!(
+        stderr(&o).contains(&format!(
+            "if the tag is a mistake, delete it: the API call `DELETE {url}/repos/GoogleCloudPlatform/guest-agent/git/refs/tags/20261128.00`"
+        )) && stderr(&o).contains(
+            "`gh api --hostname 127.0.0.1 -X DELETE repos/GoogleCloudPlatform/guest-agent/git/refs/tags/20261128.00`"
+        ),
         "{}",
         stderr(&o)
     );
