@@ -583,3 +583,64 @@ fn help() {
     assert!(o.status.success());
     insta::assert_snapshot!(stdout(&o));
 }
+
+/// A release whose el9 build fails in rpmbuild with a log tail: each record
+/// holds the tail once (the builder's result); the tagger's error names
+/// the target and points to that record instead of repeating it, so
+/// finished.json, tag.json and the tagger's log and junit hold no copy.
+#[test]
+fn a_failing_builders_log_tail_is_recorded_once() {
+    tools_dir();
+    const MARK: &str = "TAIL-MARK";
+    let f = GitFixture::from_example_with("shell-tool", |w| {
+        let spec = w.join("packaging/guest-hello.spec");
+        let text = std::fs::read_to_string(&spec).unwrap();
+        // printf's trace (`+ printf 'TAIL%s\n' -MARK`) does not hold the
+        // mark, only its output does.
+        let failing = "%build\nfor i in 1 2 3 4 5 6 7 8; do echo \"build step $i\"; done\nprintf 'TAIL%s\\n' -MARK\nexit 1\n";
+        std::fs::write(&spec, text.replace("%build\n", failing)).unwrap();
+    });
+    git(&f.work(), &["push", "--quiet", "origin", "master"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let bucket = tmp.path().join("bucket");
+    let args = release_args(&f, bucket.to_str().unwrap());
+    let r = pj_local(tmp.path(), "shell-tool-release", &strs(&args));
+    assert_eq!(r.output.status.code(), Some(1), "{}", stdout(&r.output));
+    assert_eq!(f.remote_tag_names(), Vec::<String>::new());
+
+    let result = r.json("volumes/workspace/results/el9.json");
+    assert_eq!(result["status"], "failed");
+    let el9_error = result["error"].as_str().unwrap();
+    assert_eq!(el9_error.matches(MARK).count(), 1, "{el9_error}");
+    assert!(el9_error.lines().count() > 5, "a log tail: {el9_error}");
+
+    let finished_text = r.text("finished.json");
+    assert_eq!(
+        finished_text.matches(MARK).count(),
+        1,
+        "the log tail once in finished.json:\n{finished_text}"
+    );
+    let finished = r.json("finished.json");
+    assert_eq!(finished["metadata"]["results"]["el9"]["error"], el9_error);
+    let tag_error = finished["metadata"]["tag"]["error"].as_str().unwrap();
+    assert!(
+        tag_error.starts_with("build el9 failed, so nothing is tagged: rpmbuild failed")
+            && tag_error.contains("results/el9.json")
+            && !tag_error.contains('\n'),
+        "{tag_error}"
+    );
+    assert_eq!(r.json("volumes/workspace/tag.json")["error"], tag_error);
+    for file in [
+        "repo-tagger-build-log.txt",
+        "artifacts/tag.json",
+        "artifacts/junit_repo-tagger.xml",
+    ] {
+        assert!(!r.text(file).contains(MARK), "{file}:\n{}", r.text(file));
+    }
+    for file in [
+        "artifacts/results/el9.json",
+        "artifacts/junit_packagebuild-rpm.xml",
+    ] {
+        assert_eq!(r.text(file).matches(MARK).count(), 1, "{file}");
+    }
+}

@@ -54,12 +54,18 @@ pub enum ReleaseError {
         source: calver::ParseError,
     },
 
-    /// A build recorded a failure.
-    #[error("build {target} failed, so nothing is tagged: {error}")]
+    /// A build recorded a failure. The message holds the first line of the
+    /// recorded error and points to the result record for the rest (a
+    /// builder's error ends with its log tail, which tag.json, the
+    /// tagger's log and pj-local's finished.json would otherwise repeat).
+    #[error(
+        "build {target} failed, so nothing is tagged: {}",
+        summary(target, error)
+    )]
     BuildFailed {
         /// The target.
         target: String,
-        /// Its recorded error.
+        /// Its recorded error, whole.
         error: String,
     },
 
@@ -92,6 +98,22 @@ pub enum ReleaseError {
     },
 }
 
+/// The first line of a build's recorded error; when more follows (the log
+/// tail), where to read it instead of a copy.
+fn summary(target: &str, error: &str) -> String {
+    let mut lines = error.lines();
+    let first = lines.next().unwrap_or_default().trim_end();
+    let more = lines.filter(|l| !l.trim().is_empty()).count();
+    if more == 0 {
+        return first.to_owned();
+    }
+    format!(
+        "{} (the rest, {more} line{}, is in its result record results/{target}.json)",
+        first.trim_end_matches(':').trim_end(),
+        if more == 1 { "" } else { "s" }
+    )
+}
+
 impl ReleaseError {
     /// [`ReleaseError::Next`], saying how to delete the offending tag on
     /// `forge` (when it is a mistake rather than a clock behind).
@@ -116,5 +138,31 @@ impl ReleaseError {
             ReleaseError::NotNext(_) => EXIT_USAGE,
             _ => EXIT_FAILURE,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build_failed(error: &str) -> String {
+        ReleaseError::BuildFailed {
+            target: "el9".into(),
+            error: error.into(),
+        }
+        .to_string()
+    }
+
+    #[test]
+    fn a_build_failure_points_to_its_record_instead_of_repeating_the_log_tail() {
+        assert_eq!(
+            build_failed("rpmbuild exited with 1"),
+            "build el9 failed, so nothing is tagged: rpmbuild exited with 1"
+        );
+        let error = "rpmbuild failed (exit code 1); full log: /tmp/b/rpmbuild.log; last lines:\n+ make\nTAIL-LINE\n\nRPM build errors:";
+        assert_eq!(
+            build_failed(error),
+            "build el9 failed, so nothing is tagged: rpmbuild failed (exit code 1); full log: /tmp/b/rpmbuild.log; last lines (the rest, 3 lines, is in its result record results/el9.json)"
+        );
     }
 }
