@@ -26,15 +26,20 @@ Without touching production: --forge-remote turns the job's `--forge github`
 into `--forge git --remote <it>`; --bucket turns gs://<bucket>/<path> into
 <DIR>/<bucket>/<path>. The YAML is not edited.
 
+Prow runs a postsubmit for a push to a branch (a presubmit for a pull
+request against one) only if the job's `branches` regexes match it and its
+`skip_branches` do not, unanchored. pj-local runs the job on the base branch
+it is given anyway, and warns on stderr when Prow would not.
+
 Examples:
-  pj-local --job guest-agent-release --repo ~/src/guest-agent \\
+  pj-local --job guest-agent-release --repo ~/src/guest-agent --base-ref main \\
            --forge-remote ~/src/guest-agent --bucket /tmp/bucket --out /tmp/pj
-  pj-local --job guest-agent-packagebuild --repo ~/src/guest-agent \\
+  pj-local --job guest-agent-packagebuild --repo ~/src/guest-agent --base-ref main \\
            --pull 17:3f2c9e1 --out /tmp/pj
   pj-local --job guest-agent-release --runtime podman --secret github-access-token=token.txt ...
 
 Output: every container's log lines, prefixed `[name] `, and pj-local's own
-(`[pj-local] `) on stdout; errors on stderr.
+(`[pj-local] `) on stdout; warnings and errors on stderr.
 
 Exit codes: 0 every container passed, 1 a container failed (or the run could
 not start), 2 usage error.";
@@ -55,7 +60,7 @@ struct Cli {
     #[arg(long, value_name = "PATH|URL")]
     repo: Option<String>,
 
-    /// The base branch [default: the repository's default branch].
+    /// The base branch: a branch of --repo, or, when --repo is a local clone without it, its remote-tracking <remote>/<branch> [default: the repository's default branch]. pj-local warns when the job's branches/skip_branches would keep Prow from running it there.
     #[arg(long, value_name = "REF")]
     base_ref: Option<String>,
 
@@ -71,7 +76,7 @@ struct Cli {
     #[arg(long, default_value = "local", value_parser = ["local", "buildah", "podman", "docker"])]
     runtime: String,
 
-    /// A secret volume's content: NAME is the volume (or secret) name, PATH a folder of key files or a single file (repeatable).
+    /// A secret volume's content: NAME is the volume (or secret) name, PATH a folder of key files or a single file, placed under the name(s) the job reads (/dev/null: an empty secret) (repeatable).
     #[arg(long, value_name = "NAME=PATH", value_parser = prowrun::parse_secret)]
     secret: Vec<(String, PathBuf)>,
 
@@ -123,7 +128,8 @@ fn main() -> ExitCode {
         pulls: cli.pull,
     };
     let sink: Sink = Arc::new(Mutex::new(std::io::stdout()));
-    match prowrun::run(&opts, &sink) {
+    let warnings: Sink = Arc::new(Mutex::new(std::io::stderr()));
+    match prowrun::run(&opts, &sink, &warnings) {
         Ok(outcome) if outcome.passed => ExitCode::SUCCESS,
         Ok(_) => ExitCode::FAILURE,
         Err(e) => {

@@ -15,7 +15,7 @@ fn without_kind_it_prints_the_pj_local_command() {
     let o = Command::new(root.join("prow/pj-on-kind.sh"))
         .args([
             "guest-agent-release",
-            "master",
+            "main",
             "0123456789abcdef0123456789abcdef01234567",
         ])
         .current_dir(&root)
@@ -31,7 +31,7 @@ fn without_kind_it_prints_the_pj_local_command() {
     assert!(all.contains("kind"), "names what is missing: {all}");
     assert!(
         all.contains("pj-local --job guest-agent-release")
-            && all.contains("--base-ref master")
+            && all.contains("--base-ref main")
             && all.contains("--base-sha 0123456789abcdef0123456789abcdef01234567"),
         "{all}"
     );

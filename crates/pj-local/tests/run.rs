@@ -644,3 +644,159 @@ fn a_failing_builders_log_tail_is_recorded_once() {
         assert_eq!(r.text(file).matches(MARK).count(), 1, "{file}");
     }
 }
+
+/// A repository with the branches master (its default) and dev, and the
+/// options that run the env-job's postsubmit shell-tool-env (which runs on
+/// `^master$`) on it with the env-dump script.
+fn branch_fixture() -> (GitFixture, String) {
+    let f = GitFixture::from_example("shell-tool");
+    git(&f.work(), &["checkout", "--quiet", "-b", "dev"]);
+    let dev = f.commit("on dev");
+    git(&f.work(), &["push", "--quiet", "origin", "dev"]);
+    git(&f.work(), &["checkout", "--quiet", "master"]);
+    (f, dev)
+}
+
+fn env_postsubmit(repo: &Path, bins: &Path, extra: &[&str]) -> Vec<String> {
+    let config = env_jobs();
+    let mut args: Vec<String> = [
+        "--config",
+        config.to_str().unwrap(),
+        "--repo",
+        repo.to_str().unwrap(),
+        "--bin-dir",
+        bins.to_str().unwrap(),
+        "--type",
+        "postsubmit",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+#[test]
+fn a_base_branch_the_job_does_not_run_on_is_warned_about() {
+    let (f, dev) = branch_fixture();
+    let bins = script_bin();
+    let remote = f.remote();
+    let warning =
+        |r: &Run| -> String { stderr(&r.output).replace(remote.to_str().unwrap(), "[REMOTE]") };
+
+    // Prow runs shell-tool-env (branches: [^master$]) on master: no warning.
+    let tmp = tempfile::tempdir().unwrap();
+    let args = env_postsubmit(&remote, bins.path(), &["--base-ref", "master"]);
+    let r = pj_local(tmp.path(), "shell-tool-env", &strs(&args));
+    assert!(r.output.status.success(), "{}", stdout(&r.output));
+    assert_eq!(warning(&r), "");
+
+    // Not on dev: pj-local says so on stderr, and runs it anyway.
+    let tmp = tempfile::tempdir().unwrap();
+    let args = env_postsubmit(&remote, bins.path(), &["--base-ref", "dev"]);
+    let r = pj_local(tmp.path(), "shell-tool-env", &strs(&args));
+    assert!(r.output.status.success(), "{}", stdout(&r.output));
+    insta::assert_snapshot!(warning(&r), @r"
+    pj-local: warning: Prow would not run shell-tool-env for a push to dev (--base-ref dev): its branches [^master$] (regexes matched unanchored, as Prow does); no branches regex matches it.
+    pj-local: warning: Running it anyway, on dev. To run it as Prow would, pass --base-ref master.
+    ");
+    let log = r.text("build-log.txt");
+    assert_eq!(var(&log, "PULL_BASE_REF"), "dev");
+    assert_eq!(var(&log, "PULL_BASE_SHA"), dev);
+
+    // The repository's default branch is where the base comes from without
+    // --base-ref; the warning says so.
+    git(&remote, &["symbolic-ref", "HEAD", "refs/heads/dev"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let args = env_postsubmit(&remote, bins.path(), &[]);
+    let r = pj_local(tmp.path(), "shell-tool-env", &strs(&args));
+    assert!(r.output.status.success(), "{}", stdout(&r.output));
+    assert!(
+        warning(&r).starts_with("pj-local: warning: Prow would not run shell-tool-env for a push to dev (the default branch of [REMOTE]): its branches [^master$]"),
+        "{}",
+        warning(&r)
+    );
+}
+
+#[test]
+fn a_base_ref_that_is_only_a_remote_tracking_branch_of_the_clone() {
+    // `work` is a clone whose dev exists only as origin/dev.
+    let (f, dev) = branch_fixture();
+    git(&f.work(), &["branch", "--quiet", "-D", "dev"]);
+    git(&f.work(), &["fetch", "--quiet", "origin"]);
+    assert_eq!(
+        git(&f.work(), &["rev-parse", "origin/dev"]).trim(),
+        dev.as_str()
+    );
+    let bins = script_bin();
+    for base_ref in ["dev", "origin/dev"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let args = env_postsubmit(&f.work(), bins.path(), &["--base-ref", base_ref]);
+        let r = pj_local(tmp.path(), "shell-tool-env", &strs(&args));
+        assert!(
+            r.output.status.success(),
+            "{}{}",
+            stdout(&r.output),
+            stderr(&r.output)
+        );
+        assert!(
+            stdout(&r.output).contains(&format!(
+                "has no branch dev: cloning its remote-tracking branch origin/dev ({dev}) as dev"
+            )),
+            "{}",
+            stdout(&r.output)
+        );
+        let log = r.text("build-log.txt");
+        assert_eq!(var(&log, "PULL_BASE_REF"), "dev");
+        assert_eq!(var(&log, "PULL_BASE_SHA"), dev);
+        assert_eq!(var(&log, "PULL_REFS"), format!("dev:{dev}"));
+        assert_eq!(log.lines().last().unwrap(), "on dev", "{log}");
+    }
+}
+
+/// docs/operating.md's presubmit: an empty secret from /dev/null, the pull
+/// request's short sha in a local repository.
+#[test]
+fn dev_null_is_an_empty_secret_and_a_short_pull_sha_is_resolved() {
+    let f = GitFixture::from_example("shell-tool");
+    git(&f.work(), &["checkout", "--quiet", "-b", "pr"]);
+    let pr = f.commit("the pull request");
+    let tmp = tempfile::tempdir().unwrap();
+    let bins = script_bin();
+    let (config, work) = (env_jobs(), f.work());
+    let pull = format!("17:{}", &pr[..7]);
+    let args = [
+        "--config",
+        config.to_str().unwrap(),
+        "--repo",
+        work.to_str().unwrap(),
+        "--base-ref",
+        "master",
+        "--bin-dir",
+        bins.path().to_str().unwrap(),
+        "--type",
+        "presubmit",
+        "--pull",
+        &pull,
+        "--secret",
+        "github-access-token=/dev/null",
+    ];
+    let r = pj_local(tmp.path(), "shell-tool-env", &args);
+    assert!(
+        r.output.status.success(),
+        "{}{}",
+        stdout(&r.output),
+        stderr(&r.output)
+    );
+    let log = r.text("build-log.txt");
+    assert!(var(&log, "GITHUB_ACCESS_TOKEN").ends_with("/github-access-token/token.txt"));
+    assert_eq!(var(&log, "token"), "");
+    assert_eq!(var(&log, "PULL_PULL_SHA"), pr);
+    assert!(
+        log.lines()
+            .last()
+            .unwrap()
+            .starts_with("Merge pull request #17"),
+        "{log}"
+    );
+}

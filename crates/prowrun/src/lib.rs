@@ -258,8 +258,9 @@ pub fn select_job<'a>(
 }
 
 /// Runs the job; see the crate documentation. Container logs and
-/// pj-local's own lines (prefixed `[pj-local]`) go to `sink`.
-pub fn run(opts: &Options, sink: &Sink) -> Result<RunOutcome, RunError> {
+/// pj-local's own lines (prefixed `[pj-local]`) go to `sink`, warnings
+/// (`pj-local: warning: ...`) to `err` (stderr in pj-local).
+pub fn run(opts: &Options, sink: &Sink, err: &Sink) -> Result<RunOutcome, RunError> {
     let config = Config::load(&opts.config)?;
     let job = select_job(&config, &opts.job, opts.job_type)?;
     let name = job.name().to_owned();
@@ -310,14 +311,35 @@ pub fn run(opts: &Options, sink: &Sink) -> Result<RunOutcome, RunError> {
                 (None, Some(u)) => u.clone(),
                 (None, None) => format!("https://github.com/{org}/{repo}.git"),
             };
-            let base_ref = match &opts.base_ref {
-                Some(r) => r.clone(),
-                None => git::default_branch(&url)?,
+            let (asked, from) = match &opts.base_ref {
+                Some(r) => (r.clone(), format!("--base-ref {r}")),
+                None => (
+                    git::default_branch(&url)?,
+                    format!("the default branch of {url}"),
+                ),
             };
+            let branch = git::find_branch(&url, &asked)?;
+            if branch.is_remote_tracking() {
+                say(
+                    sink,
+                    &format!(
+                        "{url} has no branch {}: cloning its remote-tracking branch {} ({}) as {0}",
+                        branch.name,
+                        branch.refname.trim_start_matches("refs/remotes/"),
+                        branch.sha
+                    ),
+                );
+            }
+            if let Some(w) = branch_warning(job, &branch.name, &from, || {
+                git::branch_names(&url).unwrap_or_default()
+            }) {
+                warn(err, &w);
+            }
             let base_sha = match &opts.base_sha {
                 Some(s) => s.clone(),
-                None => git::branch_head(&url, &base_ref)?,
+                None => branch.sha.clone(),
             };
+            let base_ref = branch.name.clone();
             let refs = Refs {
                 org: org.to_owned(),
                 repo: repo.to_owned(),
@@ -329,7 +351,7 @@ pub fn run(opts: &Options, sink: &Sink) -> Result<RunOutcome, RunError> {
                 path_alias: job.base.path_alias.clone(),
                 workdir: false,
             };
-            (Some(url), Some(refs))
+            (Some((url, branch)), Some(refs))
         }
         _ => (None, None),
     };
@@ -369,7 +391,7 @@ pub fn run(opts: &Options, sink: &Sink) -> Result<RunOutcome, RunError> {
         "pj-local".into(),
         serde_json::json!({
             "runtime": opts.runtime.as_str(),
-            "repo": url,
+            "repo": url.as_ref().map(|(u, _)| u),
             "job_type": job_type.as_str(),
             "config": opts.config,
         }),
@@ -403,12 +425,12 @@ pub fn run(opts: &Options, sink: &Sink) -> Result<RunOutcome, RunError> {
         let _ = write_record(&finished_path, &records::Finished::new(false, None, meta));
         e
     };
-    if let (Some(url), Some(refs), Some(dir)) = (&url, refs.as_mut(), &clone_dir) {
+    if let (Some((url, branch)), Some(refs), Some(dir)) = (&url, refs.as_mut(), &clone_dir) {
         say(
             sink,
             &format!("cloning {url} {} into {}", refs.pull_refs(), dir.display()),
         );
-        clone(url, refs, dir).map_err(fail)?;
+        clone(url, refs, branch, dir).map_err(fail)?;
     }
 
     let job_spec = JobSpec {
@@ -575,8 +597,80 @@ fn say(sink: &Sink, line: &str) {
     exec::say(sink, "pj-local", line);
 }
 
-fn clone(url: &str, refs: &mut Refs, dir: &Path) -> Result<(), RunError> {
-    git::clone_refs(url, refs, dir)?;
+fn warn(err: &Sink, text: &str) {
+    if let Ok(mut w) = err.lock() {
+        for line in text.lines() {
+            let _ = writeln!(w, "pj-local: warning: {line}");
+        }
+        let _ = w.flush();
+    }
+}
+
+/// The warning when Prow would not run `job` for `branch` (the base branch
+/// of a push or of a pull request; `from` says where it came from):
+/// its `branches` / `skip_branches` regexes, matched as Prow does
+/// (unanchored, `skip_branches` winning), let `branch` through or not.
+/// `branches_of_repo` lists the repository's branches, to suggest those
+/// that match; it is only called when warning.
+pub fn branch_warning(
+    job: &Job,
+    branch: &str,
+    from: &str,
+    branches_of_repo: impl FnOnce() -> Vec<String>,
+) -> Option<String> {
+    let (branches, skip) = job.branch_lists();
+    let b = prowcfg::Brancher::new(branches, skip).ok()?;
+    if b.should_run(branch) {
+        return None;
+    }
+    let show = |l: &[String]| format!("[{}]", l.join(", "));
+    let mut filters = Vec::new();
+    if !branches.is_empty() {
+        filters.push(format!("branches {}", show(branches)));
+    }
+    if !skip.is_empty() {
+        filters.push(format!("skip_branches {}", show(skip)));
+    }
+    let why = if skip.iter().any(|r| {
+        prowcfg::Brancher::new(&[], std::slice::from_ref(r)).is_ok_and(|s| !s.should_run(branch))
+    }) {
+        "skip_branches matches it"
+    } else {
+        "no branches regex matches it"
+    };
+    let event = match job.job_type() {
+        JobType::Presubmit => "a pull request against",
+        _ => "a push to",
+    };
+    let matching: Vec<String> = branches_of_repo()
+        .into_iter()
+        .filter(|n| b.should_run(n))
+        .take(5)
+        .collect();
+    let suggestion = match matching.first() {
+        Some(m) => format!(
+            "pass --base-ref {m}{}",
+            if matching.len() > 1 {
+                format!(
+                    " (the repository's branches it would run on: {})",
+                    matching.join(", ")
+                )
+            } else {
+                String::new()
+            }
+        ),
+        None => "pass --base-ref with a branch they match (the repository has none)".to_owned(),
+    };
+    Some(format!(
+        "Prow would not run {} for {event} {branch} ({from}): its {} (regexes matched unanchored, as Prow does); {why}.\n\
+         Running it anyway, on {branch}. To run it as Prow would, {suggestion}.",
+        job.name(),
+        filters.join(" and "),
+    ))
+}
+
+fn clone(url: &str, refs: &mut Refs, base: &git::Branch, dir: &Path) -> Result<(), RunError> {
+    git::clone_refs(url, refs, base, dir)?;
     // A short --base-sha becomes the full one Prow would give.
     let full = std::process::Command::new("git")
         .args(["rev-parse", &format!("{}^{{commit}}", refs.base_sha)])
@@ -671,9 +765,11 @@ fn volume_dirs(
                         {
                             names.push(base.to_string_lossy().into_owned());
                         }
+                        let content = read_secret(file)?;
                         for n in &names {
-                            std::fs::copy(file, d.join(n))
-                                .map_err(io("cannot copy the secret", file))?;
+                            let dest = d.join(n);
+                            std::fs::write(&dest, &content)
+                                .map_err(io("cannot write the secret", &dest))?;
                         }
                         d
                     }
@@ -701,6 +797,29 @@ fn volume_dirs(
         dirs.insert(v.name.clone(), dir);
     }
     Ok(dirs)
+}
+
+/// The most a `--secret` that is not a regular file (a device, a pipe) may
+/// hold: Kubernetes refuses secrets over 1 MiB.
+const SECRET_MAX_BYTES: u64 = 1 << 20;
+
+/// The content of a `--secret` file: a regular file, or anything else
+/// readable that ends, such as `/dev/null` (an empty secret) or a pipe
+/// (`<(pass show token)`).
+fn read_secret(file: &Path) -> Result<Vec<u8>, RunError> {
+    use std::io::Read;
+    let f = std::fs::File::open(file).map_err(io("cannot read the secret", file))?;
+    let mut content = Vec::new();
+    f.take(SECRET_MAX_BYTES + 1)
+        .read_to_end(&mut content)
+        .map_err(io("cannot read the secret", file))?;
+    if content.len() as u64 > SECRET_MAX_BYTES {
+        return Err(RunError::Usage(format!(
+            "--secret {}: more than 1 MiB (Kubernetes refuses secrets that large); give a file or folder that holds the secret",
+            file.display()
+        )));
+    }
+    Ok(content)
 }
 
 /// A folder every container user can write, like an emptyDir (0777).
@@ -798,5 +917,35 @@ mod tests {
             ("github-access-token".into(), PathBuf::from("/tmp/t"))
         );
         assert!(parse_secret("x").is_err());
+    }
+
+    #[test]
+    fn skip_branches_are_matched_as_prow_does() {
+        let job = |branches: &str, skip: &str| -> Job {
+            let dir = tempfile::tempdir().unwrap();
+            let yaml = format!(
+                "postsubmits:\n  o/r:\n  - name: j\n    decorate: true\n    branches: {branches}\n    skip_branches: {skip}\n    spec:\n      containers:\n      - {{name: c, image: i, command: [c]}}\n"
+            );
+            std::fs::write(dir.path().join("j.yaml"), yaml).unwrap();
+            let config = Config::load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+            config.jobs[0].clone()
+        };
+        let none = Vec::new;
+        // Unanchored, as Prow matches: `main` lets `not-main` through.
+        let j = job("[main]", "[]");
+        assert!(branch_warning(&j, "not-main", "--base-ref not-main", none).is_none());
+        // skip_branches wins over branches.
+        let j = job("['^release-']", "['^release-old$']");
+        assert!(branch_warning(&j, "release-1", "x", none).is_none());
+        let w = branch_warning(&j, "release-old", "--base-ref release-old", || {
+            vec!["master".into(), "release-1".into(), "release-2".into()]
+        })
+        .unwrap();
+        assert!(
+            w.contains("its branches [^release-] and skip_branches [^release-old$]")
+                && w.contains("skip_branches matches it")
+                && w.contains("pass --base-ref release-1 (the repository's branches it would run on: release-1, release-2)"),
+            "{w}"
+        );
     }
 }
