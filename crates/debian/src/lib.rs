@@ -155,6 +155,9 @@ pub struct DebBuilder {
     /// The Debian major version; detected from `/etc/debian_version` when
     /// `None`.
     pub debian_major: Option<u32>,
+    /// Build a `debN` target on a host of another Debian release (the
+    /// packages are then the host's; the result records the host).
+    pub allow_foreign_target: bool,
 }
 
 /// What a deb build will do, computed before doing it.
@@ -192,8 +195,14 @@ impl DebBuilder {
             .and_then(|n| n.parse::<u32>().ok())
             && n != major
         {
+            if !self.allow_foreign_target {
+                return Err(BuildError::Usage(format!(
+                    "target {} asks for Debian {n}, but this host is Debian {major}: its packages would be Debian {major}'s (+deb{major}) filed under {}. Build on Debian {n} (the builder-deb{n} image), or pass --allow-foreign-target to build Debian {major} packages anyway (the result records host deb{major})",
+                    ctx.target, ctx.target
+                )));
+            }
             warn!(
-                "target {} on a Debian {major} host: the packages are built for Debian {major}",
+                "target {} on a Debian {major} host (--allow-foreign-target): the packages are built for Debian {major}",
                 ctx.target
             );
         }
@@ -317,6 +326,10 @@ impl PackageBuilder for DebBuilder {
         Ok(format!("deb{}", self.major()?))
     }
 
+    fn host(&self) -> Option<String> {
+        self.major().ok().map(|m| format!("deb{m}"))
+    }
+
     async fn plan(&self, ctx: &BuildContext<'_>) -> Result<Vec<String>, BuildError> {
         let p = self.prepare(ctx)?;
         let v = &ctx.version;
@@ -375,12 +388,9 @@ impl PackageBuilder for DebBuilder {
         let p = self.prepare(ctx)?;
         require_tool("dpkg-buildpackage")?;
         require_tool("fakeroot")?;
-        let stats = sourcetree::write_orig_tarball(
-            ctx.tree.build_dir(),
-            &p.orig,
-            &p.top,
-            ctx.source_date_epoch,
-        )?;
+        let stats = ctx
+            .tree
+            .write_orig_tarball(&p.orig, &p.top, ctx.source_date_epoch)?;
         info!(
             "wrote {} ({} files, {} bytes)",
             p.orig.display(),

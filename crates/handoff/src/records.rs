@@ -120,6 +120,14 @@ pub struct BuildResult {
     /// Why it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The distribution of the machine that built, e.g. `deb12` (for a
+    /// deb, what the packages are really for, whatever the target label).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Local changes that were built although not in `commit`
+    /// (`--allow-dirty`), as `git status --short` shows them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub local_changes: Vec<String>,
 }
 
 /// What happened to the tag.

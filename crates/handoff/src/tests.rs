@@ -16,6 +16,8 @@ fn ok_result(target: &str) -> BuildResult {
         commit: None,
         artifacts: vec![],
         error: None,
+        host: None,
+        local_changes: vec![],
     }
 }
 

@@ -35,6 +35,10 @@ struct Cli {
     #[arg(long, help_heading = "Build")]
     install_build_deps: bool,
 
+    /// Build a --target debN on a host of another Debian release; the packages are the host's release's, and the result records the host. Without it such a build is refused.
+    #[arg(long, help_heading = "Build")]
+    allow_foreign_target: bool,
+
     #[command(flatten)]
     verbosity: Verbosity,
 }
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
     let builder = DebBuilder {
         install_build_deps: cli.install_build_deps,
         debian_major: None,
+        allow_foreign_target: cli.allow_foreign_target,
     };
     packagebuild::main_with(&builder, &cli.common)
 }

@@ -66,7 +66,7 @@ fn shell_tool_builds_verifies_stages_and_records() {
     ];
     assert_eq!(files(&stage), expected);
     let mut with_sums = expected.to_vec();
-    with_sums.insert(0, "SHA256SUMS");
+    with_sums.insert(0, "deb12.SHA256SUMS");
     assert_eq!(files(&out), with_sums);
     let deb = stage.join("guest-hello_20261127.00-g1_all.deb");
     assert_eq!(deb_field(&deb, "Version"), "1:20261127.00-g1");
@@ -349,6 +349,131 @@ fn a_conflicting_object_exits_3_and_stays() {
         std::fs::read(stage.join("guest-hello_20261127.00-g1_all.deb")).unwrap(),
         b"someone else's bytes"
     );
+    // Every destination is checked before anything is written: none of
+    // the other artifacts was staged, and the message says what to do.
+    assert_eq!(files(&stage), ["guest-hello_20261127.00-g1_all.deb"]);
+    assert!(
+        stderr(&o).contains("already exists with different content: another build of guest-hello_20261127.00-g1_all.deb is there; nothing was copied or staged")
+            && stderr(&o).contains("stage each run to its own folder"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// Local changes are not in the commit the packages record: refused, or
+/// built with --allow-dirty and recorded; ignored files are never packed.
+#[test]
+fn a_dirty_tree_is_refused_unless_allowed_and_then_recorded() {
+    let f = GitFixture::from_example("shell-tool");
+    std::fs::write(f.work().join("src/notes.txt"), "not committed").unwrap();
+    std::fs::write(f.work().join(".gitignore"), "*.o\n").unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    let o = build(&f.work(), &["--version", V, "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("has local changes that are not in commit")
+            && stderr(&o).contains("?? .gitignore, ?? src/notes.txt")
+            && stderr(&o).contains("--allow-dirty"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(files(&out).is_empty(), "nothing built or copied");
+
+    testsupport::git::git(&f.work(), &["add", ".gitignore"]);
+    f.commit("ignore objects");
+    std::fs::write(f.work().join("src/left-over.o"), "ignored").unwrap();
+    let ws = d.path().join("ws");
+    let o = build(
+        &f.work(),
+        &[
+            "--version",
+            V,
+            "--out",
+            out.to_str().unwrap(),
+            "--workspace",
+            ws.to_str().unwrap(),
+            "--allow-dirty",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rec = read_json(&ws.join("results/deb12.json"));
+    assert_eq!(
+        rec["local_changes"],
+        serde_json::json!(["?? src/notes.txt"])
+    );
+    assert_eq!(rec["host"], "deb12");
+    let list = tar_list(&out.join("guest-hello_20261127.00.orig.tar.gz"));
+    assert!(list.contains("src/notes.txt"), "{list}");
+    assert!(
+        !list.contains("left-over.o"),
+        "ignored files are never packed: {list}"
+    );
+}
+
+/// The docs' way: --out ./out inside the repository, built twice. The
+/// second build neither packs the first one's outputs nor counts them as
+/// local changes, and rebuilds the same bytes.
+#[test]
+fn an_out_folder_inside_the_repository_is_never_packed() {
+    let f = GitFixture::from_example("shell-tool");
+    for round in ["first", "second"] {
+        let o = build(&f.work(), &["--version", V, "--out", "./out"]);
+        assert!(o.status.success(), "{round}: {}", stderr(&o));
+    }
+    let list = tar_list(&f.work().join("out/guest-hello_20261127.00.orig.tar.gz"));
+    assert!(!list.contains("out/"), "{list}");
+    assert!(list.contains("guest-hello-20261127.00/src/"), "{list}");
+}
+
+/// A debN target on a host of another Debian release would file this
+/// host's packages under debN: refused unless allowed, and then recorded.
+#[test]
+fn a_foreign_debian_target_is_refused_unless_allowed() {
+    let f = GitFixture::from_example("shell-tool");
+    let d = tempfile::tempdir().unwrap();
+    let ws = d.path().join("ws");
+    let host = deb_host();
+    let foreign = if host == "deb11" { "deb13" } else { "deb11" };
+    let args = [
+        "--version",
+        V,
+        "--target",
+        foreign,
+        "--workspace",
+        ws.to_str().unwrap(),
+    ];
+    let o = build(&f.work(), &args);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("target {foreign} asks for Debian"))
+            && stderr(&o).contains("--allow-foreign-target"),
+        "{}",
+        stderr(&o)
+    );
+    let mut allowed = args.to_vec();
+    allowed.push("--allow-foreign-target");
+    let o = build(&f.work(), &allowed);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rec = read_json(&ws.join(format!("results/{foreign}.json")));
+    assert_eq!(rec["target"], foreign);
+    assert_eq!(rec["host"], host.as_str());
+}
+
+/// `deb<major>` of this machine.
+fn deb_host() -> String {
+    let v = std::fs::read_to_string("/etc/debian_version").unwrap();
+    format!("deb{}", v.trim().split('.').next().unwrap())
+}
+
+fn tar_list(tarball: &Path) -> String {
+    let o = std::process::Command::new("tar")
+        .arg("-tzf")
+        .arg(tarball)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 #[test]

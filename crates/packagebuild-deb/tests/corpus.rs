@@ -111,6 +111,7 @@ fn a_file_name_that_is_not_utf8_is_named() {
     let f = GitFixture::from_example("shell-tool");
     let name = std::ffi::OsStr::from_bytes(b"bad-\xff-name.txt");
     std::fs::write(f.work().join("src").join(name), "x").unwrap();
+    commit_all(&f);
     let d = tempfile::tempdir().unwrap();
     let o = build_into(&f, d.path());
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
@@ -135,6 +136,7 @@ fn long_paths_and_outward_symlinks_are_packed_safely() {
     std::fs::write(deep.join("f".repeat(250)), "long").unwrap();
     // A link leaving the tree is stored as a link, never followed.
     std::os::unix::fs::symlink("/etc/passwd", f.work().join("src/outside")).unwrap();
+    commit_all(&f);
     let d = tempfile::tempdir().unwrap();
     let out = d.path().join("out");
     let o = run(
@@ -172,4 +174,11 @@ fn hostile_build_dirs() {
             stderr(&o)
         );
     }
+}
+
+/// Commits every file of the work tree: the builders pack only what the
+/// commit holds.
+fn commit_all(f: &GitFixture) {
+    testsupport::git::git(&f.work(), &["add", "-A"]);
+    f.commit("hostile names");
 }

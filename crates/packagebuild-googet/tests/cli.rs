@@ -91,7 +91,7 @@ fn shell_tool_builds_verifies_stages_and_records() {
     assert!(o.status.success(), "{}", stderr(&o));
     let name = "guest-hello.noarch.20261127.00@1.goo";
     assert_eq!(files(&stage), [name]);
-    assert_eq!(files(&out), ["SHA256SUMS", name]);
+    assert_eq!(files(&out), ["goo.SHA256SUMS", name]);
     let goo = stage.join(name);
     assert_eq!(tar_list(&goo), ["bin/guest-hello", "guest-hello.pkgspec"]);
 
@@ -263,7 +263,7 @@ fn specs_of_one_repository_may_render_different_versions() {
     assert_eq!(
         files(d.path()),
         [
-            "SHA256SUMS",
+            "goo.SHA256SUMS",
             "google-osconfig-demo.x86_64.20261127.00.0+win@1.goo",
             "plain.noarch.20261127.00@1.goo"
         ]
@@ -283,7 +283,7 @@ fn specs_of_one_repository_may_render_different_versions() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         files(d2.path()),
-        ["SHA256SUMS", "plain.noarch.20261127.00@1.goo"]
+        ["goo.SHA256SUMS", "plain.noarch.20261127.00@1.goo"]
     );
 }
 

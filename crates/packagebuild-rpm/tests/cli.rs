@@ -60,7 +60,7 @@ fn shell_tool_rpm_with_systemd_macros() {
     assert_eq!(
         files(&out),
         [
-            "SHA256SUMS",
+            "el9.SHA256SUMS",
             "guest-hello-20261127.00-g1.el9.noarch.rpm",
             "guest-hello-20261127.00-g1.el9.src.rpm"
         ]
@@ -215,6 +215,130 @@ fn rebuilding_the_same_commit_and_version_gives_the_same_bytes() {
         rpm_query(&rpm, "%{BUILDHOST} %{BUILDTIME}"),
         format!("{} {}", rpmspec::BUILD_HOST, commit_time.trim())
     );
+}
+
+/// The docs' build block: builders of several targets into one --out. Each
+/// keeps its own checksum file, so none collides with another.
+#[test]
+fn builders_of_several_targets_share_one_out_folder() {
+    let f = GitFixture::from_example("el-variant");
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    for dist in ["el8", "el9"] {
+        let o = build(
+            &f.work(),
+            &[
+                "--version",
+                V,
+                "--dist",
+                dist,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{dist}: {}", stderr(&o));
+    }
+    let names = files(&out);
+    assert!(
+        names.contains(&"el8.SHA256SUMS".to_owned())
+            && names.contains(&"el9.SHA256SUMS".to_owned()),
+        "{names:?}"
+    );
+    let el8 = std::fs::read_to_string(out.join("el8.SHA256SUMS")).unwrap();
+    assert!(el8.contains(".el8.") && !el8.contains(".el9."), "{el8}");
+}
+
+/// A file of the same name with other bytes in --out: exit 3 before
+/// anything is copied, the message names the file and what to do.
+#[test]
+fn an_out_conflict_copies_nothing_and_says_what_to_do() {
+    let f = GitFixture::from_example("shell-tool");
+    let d = tempfile::tempdir().unwrap();
+    let (out, stage) = (d.path().join("out"), d.path().join("stage"));
+    std::fs::create_dir_all(&out).unwrap();
+    let taken = "guest-hello-20261127.00-g1.el9.src.rpm";
+    std::fs::write(out.join(taken), "an older build").unwrap();
+    let o = build(
+        &f.work(),
+        &[
+            "--version",
+            V,
+            "--out",
+            out.to_str().unwrap(),
+            "--stage",
+            stage.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "another build of {taken} is there; nothing was copied or staged"
+        )) && stderr(&o).contains("remove the old file, or use another --out folder"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(files(&out), [taken]);
+    assert!(files(&stage).is_empty());
+}
+
+/// The full log of a failed build outlives the scratch folder: beside
+/// --out, in $ARTIFACTS when set, else in the kept folder the message names.
+#[test]
+fn the_log_of_a_failed_build_is_kept_where_the_message_says() {
+    let f = GitFixture::from_example_with("shell-tool", |w| {
+        let p = w.join("packaging/guest-hello.spec");
+        let t = std::fs::read_to_string(&p).unwrap().replace(
+            "%install\n",
+            "%install\necho 'the full log line' >&2; exit 9\n",
+        );
+        std::fs::write(p, t).unwrap();
+    });
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    let artifacts = d.path().join("artifacts");
+    // (extra arguments, environment, where the log must be: None for the
+    // kept scratch folder)
+    type Case<'a> = (
+        &'a [&'a str],
+        &'a [(&'a str, &'a str)],
+        Option<std::path::PathBuf>,
+    );
+    let cases: [Case; 3] = [
+        (
+            &["--out", out.to_str().unwrap()],
+            &[],
+            Some(d.path().join("out.logs/el9.rpmbuild-guest-hello.log")),
+        ),
+        (
+            &["--out", out.to_str().unwrap()],
+            &[("ARTIFACTS", artifacts.to_str().unwrap())],
+            Some(artifacts.join("el9.rpmbuild-guest-hello.log")),
+        ),
+        (&[], &[], None),
+    ];
+    for (extra, env, want) in cases {
+        let mut args = vec!["--version", V];
+        args.extend(extra);
+        let o = run(BIN, &f.work(), &args, env);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let err = stderr(&o);
+        let named = err
+            .split("full log: ")
+            .nth(1)
+            .and_then(|r| r.split(';').next())
+            .unwrap_or_else(|| panic!("no log named: {err}"));
+        if let Some(want) = &want {
+            assert_eq!(Path::new(named), want, "{err}");
+        }
+        let log = std::fs::read_to_string(named).unwrap_or_else(|e| panic!("{named}: {e}"));
+        assert!(log.contains("the full log line"), "{log}");
+        if want.is_none() {
+            // The kept scratch folder is this test's to remove.
+            let folder = Path::new(named).parent().unwrap();
+            assert!(folder.starts_with(std::env::temp_dir()), "{named}");
+            std::fs::remove_dir_all(folder).unwrap();
+        }
+    }
 }
 
 #[test]

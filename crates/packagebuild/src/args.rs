@@ -25,6 +25,10 @@ pub struct CommonArgs {
     )]
     pub reference: String,
 
+    /// Build the working tree even when it has changes that are not in its commit (modified or untracked files); the result records them. Without it such a tree is refused: the packages would name a commit but hold other files.
+    #[arg(long, help_heading = "Source")]
+    pub allow_dirty: bool,
+
     /// Build from this subfolder of the repository (it holds packaging/).
     #[arg(long, value_name = "SUB", help_heading = "Source")]
     pub build_dir: Option<String>,

@@ -66,6 +66,12 @@ pub trait PackageBuilder: Send + Sync {
     /// The target of this host when `--target` is not given, e.g. `deb12`.
     fn default_target(&self) -> Result<String, BuildError>;
 
+    /// The distribution of this host, recorded in the result (`deb12`,
+    /// `el9`); `None` when unknown or irrelevant.
+    fn host(&self) -> Option<String> {
+        None
+    }
+
     /// The steps `build` would take, for `--dry-run`: commands, files,
     /// in order. Reads the packaging (and fails like `build` on bad input),
     /// changes nothing.

@@ -61,6 +61,20 @@ pub enum BuildError {
         note: Option<String>,
     },
 
+    /// A destination already holds other bytes under an artifact's name;
+    /// checked before anything is written, so nothing was.
+    #[error(
+        "{url} already exists with different content: another build of {file} is there; nothing was copied or staged. {hint}"
+    )]
+    Destination {
+        /// The object.
+        url: String,
+        /// The artifact.
+        file: String,
+        /// What to do, for this kind of destination.
+        hint: &'static str,
+    },
+
     /// A produced package is not what was asked for.
     #[error("{file}: {detail}; nothing was uploaded")]
     Verify {
@@ -89,6 +103,8 @@ impl BuildError {
             BuildError::Usage(_)
             | BuildError::Source(sourcetree::SourceError::BadBuildDir { .. }) => 2,
             BuildError::Store(e) if e.is_conflict() => 3,
+            BuildError::Destination { .. } => 3,
+            BuildError::Source(sourcetree::SourceError::Dirty { .. }) => 2,
             BuildError::Store(
                 store::StoreError::UnknownScheme { .. } | store::StoreError::InvalidUrl { .. },
             ) => 2,

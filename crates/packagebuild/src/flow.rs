@@ -94,6 +94,8 @@ pub async fn run(
                 commit: None,
                 artifacts: vec![],
                 error: Some(e.to_string()),
+                host: builder.host(),
+                local_changes: vec![],
             };
             if !args.dry_run {
                 record(
@@ -128,11 +130,22 @@ async fn build(
     validate_version(&version)?;
     *version_out = Some(version.clone());
 
-    let tree = match &args.repo_url {
+    let mut tree = match &args.repo_url {
         Some(url) => SourceTree::clone_at(url, &args.reference, args.build_dir.as_deref()).await?,
         None => SourceTree::from_dir(&args.source, args.build_dir.as_deref()).await?,
     };
     tree.packaging()?;
+    // Local destinations inside the tree hold earlier builds' outputs:
+    // never packed, never counted as changes.
+    let destinations: Vec<PathBuf> = [
+        args.out.clone(),
+        args.stage.as_deref().and_then(local_folder),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|p| std::path::absolute(&p).unwrap_or(p))
+    .collect();
+    tree.select(args.allow_dirty, &destinations).await?;
     let epoch = tree.source_date_epoch(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
     let owner_repo = prow.repo_owner.as_deref().zip(prow.repo_name.as_deref());
     let commit_url = sourcetree::commit_url(
@@ -186,7 +199,7 @@ async fn build(
             None => plan.push("no --stage: nothing uploaded".into()),
         }
         if let Some(o) = &out {
-            plan.push(format!("copy to {} with SHA256SUMS", o.url()));
+            plan.push(format!("copy to {} with {target}.SHA256SUMS", o.url()));
         }
         if let Some(ws) = workspace {
             plan.push(format!("write {}", ws.result_path(target)?.display()));
@@ -198,6 +211,8 @@ async fn build(
             commit: tree.commit().map(str::to_owned),
             artifacts: vec![],
             error: None,
+            host: builder.host(),
+            local_changes: tree.selection().dirty().to_vec(),
         };
         return Ok(Outcome {
             result,
@@ -211,7 +226,10 @@ async fn build(
     if let Some(dir) = &args.out {
         ensure_local_folder(&dir.to_string_lossy())?;
     }
-    let built = builder.build(&ctx).await?;
+    let built = match builder.build(&ctx).await {
+        Ok(b) => b,
+        Err(e) => return Err(keep_log(e, scratch, args, prow, target)),
+    };
     let metas = verify_packages(builder, &built)?;
     info!(
         "verified {} package(s): {}",
@@ -259,6 +277,10 @@ async fn build(
         .iter()
         .map(|(_, a)| format!("{}  {}\n", a.sha256, a.file))
         .collect();
+    // One checksum file per target: builders of several targets share an
+    // --out folder.
+    let sums_name = format!("{target}.SHA256SUMS");
+    check_destinations(stage.as_ref(), out.as_ref(), &artifacts, &sums_name, &sums).await?;
 
     if let Some(stage) = &stage {
         let uploads = artifacts.iter().map(|(path, a)| async move {
@@ -275,7 +297,7 @@ async fn build(
         for (path, a) in &artifacts {
             out.put_file(&a.file, path).await?;
         }
-        out.put_bytes("SHA256SUMS", sums.clone().into_bytes().into())
+        out.put_bytes(&sums_name, sums.clone().into_bytes().into())
             .await?;
         info!("copies in {}", out.url());
     }
@@ -300,6 +322,8 @@ async fn build(
         commit: tree.commit().map(str::to_owned),
         artifacts: artifacts.into_iter().map(|(_, a)| a).collect(),
         error: None,
+        host: builder.host(),
+        local_changes: tree.selection().dirty().to_vec(),
     };
     record(
         workspace,
@@ -308,6 +332,110 @@ async fn build(
         builder.tool(),
     );
     Ok(Outcome { result, plan: None })
+}
+
+/// Checks every destination before writing any, so that a conflict leaves
+/// them as they were: an object of the same name with other bytes is an
+/// error naming it; identical bytes are fine (a re-run).
+async fn check_destinations(
+    stage: Option<&Store>,
+    out: Option<&Store>,
+    artifacts: &[(PathBuf, Artifact)],
+    sums_name: &str,
+    sums: &str,
+) -> Result<(), BuildError> {
+    let conflict = |store: &Store, file: &str, hint| BuildError::Destination {
+        url: store.object_url(file),
+        file: file.to_owned(),
+        hint,
+    };
+    let digest = |hex_sha: &str| -> [u8; 32] {
+        let mut d = [0u8; 32];
+        hex::decode_to_slice(hex_sha, &mut d).expect("sha256_file gives 64 hex digits");
+        d
+    };
+    for (store, hint) in [
+        (
+            stage,
+            "Staged objects are never overwritten: stage each run to its own folder (e.g. .../$BUILD_ID/<target>), or build a new version.",
+        ),
+        (
+            out,
+            "Files in --out are never overwritten: remove the old file, or use another --out folder.",
+        ),
+    ] {
+        let Some(store) = store else { continue };
+        for (_, a) in artifacts {
+            match store.check_put(&a.file, a.size, digest(&a.sha256)).await {
+                Ok(_) => {}
+                Err(e) if e.is_conflict() => return Err(conflict(store, &a.file, hint)),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    if let Some(out) = out {
+        let sha: [u8; 32] = Sha256::digest(sums.as_bytes()).into();
+        match out.check_put(sums_name, sums.len() as u64, sha).await {
+            Ok(_) => {}
+            Err(e) if e.is_conflict() => {
+                return Err(conflict(
+                    out,
+                    sums_name,
+                    "It lists other packages of this target: remove the old files, or use another --out folder.",
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+/// A failed build's log outlives the scratch folder: copied to
+/// `$ARTIFACTS` when set, else to `<out>.logs/` beside the `--out` folder
+/// (which holds only packages), else the scratch folder is kept; the error
+/// names where it is.
+fn keep_log(
+    mut e: BuildError,
+    scratch: tempfile::TempDir,
+    args: &CommonArgs,
+    prow: &ProwEnv,
+    target: &str,
+) -> BuildError {
+    let BuildError::ToolFailed { log, .. } = &mut e else {
+        return e;
+    };
+    if !log.starts_with(scratch.path()) || !log.is_file() {
+        return e;
+    }
+    let name = format!("{target}.{}", file_name(log));
+    let beside_out = args.out.as_deref().and_then(|out| {
+        let name = out.file_name()?.to_string_lossy().into_owned();
+        Some(out.with_file_name(format!("{name}.logs")))
+    });
+    let folder = prow.artifacts.clone().or(beside_out);
+    if let Some(dir) = folder {
+        let dest = dir.join(&name);
+        let copied = std::fs::create_dir_all(&dir).and_then(|()| std::fs::copy(&*log, &dest));
+        match copied {
+            Ok(_) => {
+                *log = dest;
+                return e;
+            }
+            Err(err) => warn!("cannot keep the log in {}: {err}", dir.display()),
+        }
+    }
+    // Nowhere else to put it: the scratch folder stays, as the message says.
+    let _kept = scratch.keep();
+    e
+}
+
+/// The folder of a local `--stage` URL (a path or `file://`).
+fn local_folder(url: &str) -> Option<PathBuf> {
+    if url.contains("://") {
+        url.strip_prefix("file://").map(PathBuf::from)
+    } else {
+        Some(PathBuf::from(url))
+    }
 }
 
 fn log_put(url: &str, outcome: PutOutcome) {

@@ -36,12 +36,15 @@ pub const COMPAT_MACROS: &str = include_str!("macros.guest-compat");
 pub const DEFAULT_EL: u32 = 9;
 
 /// What kind of host this is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Host {
     /// An EL-like host whose rpm database knows the installed packages.
     pub rpm_based: bool,
     /// Its EL major version, when it is one.
     pub el_major: Option<u32>,
+    /// Its distribution as a target label (`el9`, `deb12`, else
+    /// `<ID><major>`), recorded in the result; `None` when unknown.
+    pub label: Option<String>,
 }
 
 impl Host {
@@ -70,9 +73,22 @@ impl Host {
                     .and_then(|m| m.parse().ok())
             })
             .flatten();
+        let major = field("VERSION_ID")
+            .split('.')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let label = match (el_major, field("ID").as_str()) {
+            (Some(n), _) => Some(format!("el{n}")),
+            (None, "") => None,
+            (None, _) if major.is_empty() => None,
+            (None, "debian") => Some(format!("deb{major}")),
+            (None, id) => Some(format!("{id}{major}")),
+        };
         Host {
             rpm_based,
             el_major,
+            label,
         }
     }
 }
@@ -331,6 +347,10 @@ impl PackageBuilder for RpmBuilder {
         Ok(format!("el{}", self.el()))
     }
 
+    fn host(&self) -> Option<String> {
+        self.host.label.clone()
+    }
+
     async fn plan(&self, ctx: &BuildContext<'_>) -> Result<Vec<String>, BuildError> {
         let specs = self.specs(ctx)?;
         let topdir = std::env::temp_dir()
@@ -414,8 +434,7 @@ impl PackageBuilder for RpmBuilder {
             let orig = topdir
                 .join("SOURCES")
                 .join(format!("{}_{}.orig.tar.gz", s.name, ctx.version));
-            sourcetree::write_orig_tarball(
-                ctx.tree.build_dir(),
+            ctx.tree.write_orig_tarball(
                 &orig,
                 &format!("{}-{}", s.name, ctx.version),
                 ctx.source_date_epoch,

@@ -89,7 +89,8 @@ fn hosts() {
         el,
         Host {
             rpm_based: true,
-            el_major: Some(9)
+            el_major: Some(9),
+            label: Some("el9".into()),
         }
     );
     let deb = Host::from_os_release("ID=debian\nVERSION_ID=\"12\"\n");
@@ -97,7 +98,8 @@ fn hosts() {
         deb,
         Host {
             rpm_based: false,
-            el_major: None
+            el_major: None,
+            label: Some("deb12".into()),
         }
     );
     assert_eq!(parse_dist("el8"), Ok(8));

@@ -72,6 +72,22 @@ pub enum SourceError {
         /// The cause.
         detail: String,
     },
+    /// The tree has local changes that are not in its commit.
+    #[error(
+        "{path} has local changes that are not in commit {commit}: {}{}; the packages would record the commit but hold other files. Commit or remove them (the build output folder too, unless it is ignored by .gitignore), or pass --allow-dirty to build the tree as it is (the result records it as dirty)",
+        changes.join(", "),
+        if *more > 0 { format!(" and {more} more") } else { String::new() }
+    )]
+    Dirty {
+        /// The build folder.
+        path: PathBuf,
+        /// The commit.
+        commit: String,
+        /// The first changes, as `git status --short` shows them.
+        changes: Vec<String>,
+        /// How many more.
+        more: usize,
+    },
     /// `SOURCE_DATE_EPOCH` is not a number.
     #[error("SOURCE_DATE_EPOCH={0:?} is not a number of seconds since 1970")]
     BadEpoch(String),
@@ -85,8 +101,61 @@ pub struct SourceTree {
     commit: Option<String>,
     commit_time: Option<u64>,
     origin: Option<String>,
+    selection: Selection,
     // Keeps a clone alive as long as the tree.
     _clone: Option<tempfile::TempDir>,
+}
+
+/// What of the build folder goes into source tarballs (see
+/// [`SourceTree::select`]).
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// The files git knows (tracked, and untracked ones not ignored), as
+    /// `/`-separated paths relative to the build folder; `None` packs every
+    /// file (not a git checkout).
+    files: Option<std::collections::BTreeSet<String>>,
+    /// Folders never packed (a `--out` inside the tree), absolute.
+    excluded: Vec<PathBuf>,
+    /// The local changes packed anyway (`--allow-dirty`).
+    dirty: Vec<String>,
+}
+
+impl Selection {
+    /// Everything under the build folder but `excluded` folders.
+    pub fn everything_but(excluded: Vec<PathBuf>) -> Selection {
+        Selection {
+            files: None,
+            excluded,
+            dirty: Vec::new(),
+        }
+    }
+
+    /// Whether the entry at `rel` (relative to the build folder; `abs` the
+    /// same path) is packed: folders are entered when they hold a packed file.
+    pub(crate) fn includes(&self, rel: &str, abs: &Path, is_dir: bool) -> bool {
+        if self.excluded.iter().any(|x| abs.starts_with(x)) {
+            return false;
+        }
+        let Some(files) = &self.files else {
+            return true;
+        };
+        if files.contains(rel) {
+            return true;
+        }
+        if !is_dir {
+            return false;
+        }
+        let prefix = format!("{rel}/");
+        files
+            .range(prefix.clone()..)
+            .next()
+            .is_some_and(|f| f.starts_with(&prefix))
+    }
+
+    /// The local changes that were packed (empty for a clean tree).
+    pub fn dirty(&self) -> &[String] {
+        &self.dirty
+    }
 }
 
 impl SourceTree {
@@ -122,6 +191,7 @@ impl SourceTree {
             commit,
             commit_time,
             origin: origin.ok().map(|o| o.trim().to_owned()),
+            selection: Selection::default(),
             _clone: None,
         })
     }
@@ -192,6 +262,132 @@ impl SourceTree {
                 path: self.build_dir.clone(),
             })
         }
+    }
+
+    /// Decides what the source tarballs hold, before anything is built.
+    ///
+    /// In a git checkout: the files of the commit, so that "the same commit
+    /// gives the same bytes" holds; local changes (modified, deleted or
+    /// untracked files not ignored by `.gitignore`) are refused unless
+    /// `allow_dirty`, and then packed as they are and listed in
+    /// [`Selection::dirty`]; ignored files are never packed. Outside git:
+    /// every file. Folders in `exclude` (a `--out` inside the tree) are never
+    /// packed nor count as changes.
+    pub async fn select(
+        &mut self,
+        allow_dirty: bool,
+        exclude: &[PathBuf],
+    ) -> Result<&Selection, SourceError> {
+        let excluded: Vec<PathBuf> = exclude
+            .iter()
+            .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
+            .filter(|p| p.starts_with(&self.build_dir))
+            .collect();
+        let Some(commit) = self.commit.clone() else {
+            self.selection = Selection::everything_but(excluded);
+            return Ok(&self.selection);
+        };
+        let read_err = |detail: String| SourceError::Read {
+            path: self.build_dir.clone(),
+            detail: format!("git: {detail}"),
+        };
+        // Paths relative to the build folder, NUL-separated: any name works.
+        let (status, listed) = tokio::join!(
+            git(
+                &self.build_dir,
+                &[
+                    "-c",
+                    "status.relativePaths=true",
+                    "status",
+                    "--porcelain=v1",
+                    "-z",
+                    "--untracked-files=all",
+                    "--",
+                    "."
+                ]
+            ),
+            git(
+                &self.build_dir,
+                &[
+                    "ls-files",
+                    "-z",
+                    "--cached",
+                    "--others",
+                    "--exclude-standard",
+                    "--",
+                    "."
+                ]
+            )
+        );
+        let outside = |rel: &str| {
+            let abs = self.build_dir.join(rel);
+            excluded.iter().any(|x| abs.starts_with(x))
+        };
+        let mut changes = Vec::new();
+        let mut fields = status
+            .map_err(read_err)?
+            .split('\0')
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+            .into_iter();
+        while let Some(entry) = fields.next() {
+            if entry.len() < 4 {
+                continue;
+            }
+            let (code, path) = entry.split_at(3);
+            // A rename or copy is followed by its source path.
+            if code.starts_with('R') || code.starts_with('C') {
+                fields.next();
+            }
+            if !outside(path) {
+                changes.push(format!("{}{path}", code));
+            }
+        }
+        let files: std::collections::BTreeSet<String> = listed
+            .map_err(read_err)?
+            .split('\0')
+            .filter(|f| !f.is_empty() && !outside(f))
+            .map(str::to_owned)
+            .collect();
+        if !changes.is_empty() && !allow_dirty {
+            let more = changes.len().saturating_sub(10);
+            changes.truncate(10);
+            return Err(SourceError::Dirty {
+                path: self.build_dir.clone(),
+                commit,
+                changes,
+                more,
+            });
+        }
+        if !changes.is_empty() {
+            warn!(
+                "building with local changes not in commit {commit} (--allow-dirty): {}",
+                changes.join(", ")
+            );
+        }
+        self.selection = Selection {
+            files: Some(files),
+            excluded,
+            dirty: changes,
+        };
+        Ok(&self.selection)
+    }
+
+    /// What the source tarballs hold ([`SourceTree::select`]; every file
+    /// until it is called).
+    pub fn selection(&self) -> &Selection {
+        &self.selection
+    }
+
+    /// Writes the reproducible source tarball of the build folder's
+    /// [`selection`](SourceTree::selection); see [`write_orig_tarball`].
+    pub fn write_orig_tarball(
+        &self,
+        dest: &Path,
+        top: &str,
+        mtime: u64,
+    ) -> Result<TarballStats, SourceError> {
+        tarball::write_selected(&self.build_dir, &self.selection, dest, top, mtime)
     }
 
     /// The full sha of the checked-out commit, when the tree is a git checkout.

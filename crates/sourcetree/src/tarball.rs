@@ -15,7 +15,7 @@ use std::path::Path;
 
 use tar::{EntryType, Header};
 
-use crate::SourceError;
+use crate::{Selection, SourceError};
 
 /// What went into a tarball.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +31,17 @@ pub struct TarballStats {
 /// `dest` and renamed, so a failure leaves nothing behind.
 pub fn write_orig_tarball(
     build_dir: &Path,
+    dest: &Path,
+    top: &str,
+    mtime: u64,
+) -> Result<TarballStats, SourceError> {
+    write_selected(build_dir, &Selection::default(), dest, top, mtime)
+}
+
+/// [`write_orig_tarball`] with only the entries `selection` includes.
+pub(crate) fn write_selected(
+    build_dir: &Path,
+    selection: &Selection,
     dest: &Path,
     top: &str,
     mtime: u64,
@@ -52,10 +63,12 @@ pub fn write_orig_tarball(
         |gz| -> Result<TarballStats, SourceError> {
             let mut builder = tar::Builder::new(gz);
             builder.follow_symlinks(false);
-            let stats = append_tree(&mut builder, build_dir, top, mtime).map_err(|e| match e {
-                SourceError::Write { source, .. } => werr(source),
-                other => other,
-            })?;
+            let stats = append_tree(&mut builder, build_dir, selection, top, mtime).map_err(
+                |e| match e {
+                    SourceError::Write { source, .. } => werr(source),
+                    other => other,
+                },
+            )?;
             builder.finish().map_err(werr)?;
             Ok(stats)
         },
@@ -77,6 +90,7 @@ pub fn write_orig_tarball(
 fn append_tree<W: Write>(
     builder: &mut tar::Builder<W>,
     build_dir: &Path,
+    selection: &Selection,
     top: &str,
     mtime: u64,
 ) -> Result<TarballStats, SourceError> {
@@ -93,7 +107,12 @@ fn append_tree<W: Write>(
         .into_iter()
         .filter_entry(|e| {
             let name = e.file_name();
-            !(name == ".git" || (e.depth() == 1 && name == "packaging"))
+            if name == ".git" || (e.depth() == 1 && name == "packaging") {
+                return false;
+            }
+            let rel = e.path().strip_prefix(build_dir).ok().and_then(Path::to_str);
+            // A name that is not UTF-8 passes, to be refused below by name.
+            rel.is_none_or(|rel| selection.includes(rel, e.path(), e.file_type().is_dir()))
         });
     for entry in walker {
         let entry = entry.map_err(|e| SourceError::Read {

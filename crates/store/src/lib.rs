@@ -226,6 +226,25 @@ impl Store {
         self.write(to_name, source, size).await
     }
 
+    /// Whether a create-only write of `size` bytes with sha256 `digest` as
+    /// `name` would succeed, without writing: `Ok(true)` when the object is
+    /// absent, `Ok(false)` when it holds exactly these bytes, a
+    /// [`StoreError::Conflict`] when it holds others. Lets a caller check
+    /// every destination before writing any.
+    pub async fn check_put(
+        &self,
+        name: &str,
+        size: u64,
+        digest: [u8; 32],
+    ) -> Result<bool, StoreError> {
+        check_name(name)?;
+        match self.object_digest(name).await? {
+            None => Ok(true),
+            Some((s, d)) if s == size && d == digest => Ok(false),
+            Some(_) => Err(self.conflict(name)),
+        }
+    }
+
     /// The object's bytes, or None when it does not exist.
     pub async fn get(&self, name: &str) -> Result<Option<Bytes>, StoreError> {
         check_name(name)?;
