@@ -36,7 +36,11 @@ struct Cli {
     install_build_deps: bool,
 
     /// Build a --target debN on a host of another Debian release; the packages are the host's release's, and the result records the host. Without it such a build is refused.
-    #[arg(long, help_heading = "Build")]
+    #[arg(
+        long,
+        env = "PACKAGEBUILD_ALLOW_FOREIGN_TARGET",
+        help_heading = "Build"
+    )]
     allow_foreign_target: bool,
 
     #[command(flatten)]

@@ -150,6 +150,10 @@ pub fn launch(
     }
 }
 
+/// The variable (and value) of `packagebuild-deb --allow-foreign-target`,
+/// set for every process of runtime local.
+pub const ALLOW_FOREIGN_TARGET: (&str, &str) = ("PACKAGEBUILD_ALLOW_FOREIGN_TARGET", "true");
+
 fn local(plan: &ContainerPlan, ctx: &LaunchContext) -> Result<Launch, LaunchError> {
     let maps: Vec<PathMap> = plan
         .mounts
@@ -179,6 +183,11 @@ fn local(plan: &ContainerPlan, ctx: &LaunchContext) -> Result<Launch, LaunchErro
         .map(|a| map_paths(a, &maps))
         .collect();
     let mut env = ctx.host_env.clone();
+    // Every image's command runs on this one host: a builder-deb11
+    // container's build makes this host's Debian packages, which
+    // packagebuild-deb refuses unless told (it records the host in its
+    // result, so the emulation stays visible).
+    env.push((ALLOW_FOREIGN_TARGET.0.into(), ALLOW_FOREIGN_TARGET.1.into()));
     for (k, v) in &plan.env {
         env.retain(|(x, _)| x != k);
         env.push((k.clone(), map_paths(v, &maps)));
@@ -376,6 +385,7 @@ mod tests {
             l.run.env,
             [
                 ("PATH".to_string(), "/usr/bin:/bin".to_string()),
+                ("PACKAGEBUILD_ALLOW_FOREIGN_TARGET".into(), "true".into()),
                 ("BUILD_ID".into(), "7".into()),
                 ("ARTIFACTS".into(), "/out/j/7/artifacts".into())
             ]
