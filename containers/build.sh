@@ -506,9 +506,11 @@ cmd_image_test() {
     field=$(dpkg-deb -f "$deb" "${want%%=*}")
     [[ $field == "${want#*=}" ]] || die "$deb: ${want%%=*} is $field, expected ${want#*=}"
   done
-  grep -q " guest-hello_${version}-g1_all.deb\$" "$tmp/out/SHA256SUMS" ||
-    die "SHA256SUMS does not list the .deb"
-  (cd "$tmp/out" && sha256sum --quiet -c SHA256SUMS) || die "SHA256SUMS does not match the files"
+  # One checksum file per target (docs/packagebuild.md), so builders can share an --out.
+  sums=deb12.SHA256SUMS
+  grep -q " guest-hello_${version}-g1_all.deb\$" "$tmp/out/$sums" ||
+    die "$sums does not list the .deb"
+  (cd "$tmp/out" && sha256sum --quiet -c "$sums") || die "$sums does not match the files"
   log "image-test ok: $name built guest-hello_${version}-g1_all.deb (Version 1:$version-g1) as $user in $(($(date +%s) - started)) s"
 }
 
