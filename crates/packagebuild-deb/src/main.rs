@@ -26,7 +26,13 @@ object with different bytes exists at the destination).";
 
 /// Builds .deb packages (and the Debian source package) from packaging/debian.
 #[derive(Debug, Parser)]
-#[command(name = "packagebuild-deb", after_help = AFTER_HELP)]
+#[command(
+    name = "packagebuild-deb",
+    version,
+    // --version is the version to build; the tool's own is -V/--tool-version.
+    disable_version_flag = true,
+    after_help = AFTER_HELP
+)]
 struct Cli {
     #[command(flatten)]
     common: CommonArgs,

@@ -26,6 +26,13 @@ fn deb_field(deb: &Path, field: &str) -> String {
     String::from_utf8_lossy(&o.stdout).trim().to_owned()
 }
 
+/// `--version` is the version to build, so the builder's own version is
+/// `-V` or `--tool-version`.
+#[test]
+fn tool_version() {
+    testsupport::cli::assert_tool_version(BIN, "packagebuild-deb", env!("CARGO_PKG_VERSION"));
+}
+
 #[test]
 fn help() {
     let o = build(Path::new("/"), &["--help"]);
@@ -424,6 +431,38 @@ fn an_out_folder_inside_the_repository_is_never_packed() {
     let list = tar_list(&f.work().join("out/guest-hello_20261127.00.orig.tar.gz"));
     assert!(!list.contains("out/"), "{list}");
     assert!(list.contains("guest-hello-20261127.00/src/"), "{list}");
+
+    // The next build without --out (the docs' workspace chain after their
+    // --out ./out block) knows ./out and ./out.logs for an earlier build's.
+    std::fs::create_dir(f.work().join("out.logs")).unwrap();
+    std::fs::write(f.work().join("out.logs/deb12-dpkg-buildpackage.log"), "log").unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let ws = d.path().join("ws");
+    let o = build(
+        &f.work(),
+        &["--version", V, "--workspace", ws.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("out/ holds the outputs of an earlier build")
+            && stderr(&o).contains("out.logs/ holds the outputs of an earlier build"),
+        "{}",
+        stderr(&o)
+    );
+    let rec = read_json(&ws.join("results/deb12.json"));
+    assert!(
+        rec["local_changes"].as_array().is_none_or(|c| c.is_empty()),
+        "no local changes recorded: {rec}"
+    );
+
+    // A file no checksum lists makes it a folder of local changes again.
+    std::fs::write(f.work().join("out/notes.txt"), "mine").unwrap();
+    let o = build(
+        &f.work(),
+        &["--version", V, "--workspace", ws.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("?? out/notes.txt"), "{}", stderr(&o));
 }
 
 /// A debN target on a host of another Debian release would file this
@@ -532,15 +571,17 @@ fn errors() {
         assert_eq!(o.status.code(), Some(code), "{name}: {}", stderr(&o));
         all.push_str(&format!("## {name} (exit {code})\n{}\n", errors_only(&o)));
     }
-    // Destination not writable: a file is in the way of the stage folder.
+    // A file is in the way of the stage folder: said before anything is
+    // built (it used to fail at the first copy with "File exists").
     let f = GitFixture::from_example("shell-tool");
     let o = build(
         &f.work(),
         &["--version", V, "--stage", blocked.to_str().unwrap()],
     );
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("dpkg-buildpackage"), "{}", stderr(&o));
     all.push_str(&format!(
-        "## destination not writable (exit 1)\n{}\n",
+        "## a file in the way of the stage folder (exit 2)\n{}\n",
         errors_only(&o)
     ));
 

@@ -366,6 +366,11 @@ impl PackageBuilder for GooBuilder {
         })
     }
 
+    // googet packages have neither an epoch nor a release.
+    fn checked_fields(&self) -> &'static str {
+        "name, version, architecture and file name"
+    }
+
     fn expectation(&self, path: &Path, built: &Built) -> Expectation {
         self.expectations
             .lock()

@@ -34,6 +34,9 @@ exists at the destination).";
 #[derive(Debug, Parser)]
 #[command(
     name = "packagebuild-googet",
+    version,
+    // --version is the version to build; the tool's own is -V/--tool-version.
+    disable_version_flag = true,
     after_help = AFTER_HELP,
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true

@@ -56,6 +56,13 @@ fn write(root: &Path, rel: &str, text: &str) {
     std::fs::write(p, text).unwrap();
 }
 
+/// `--version` is the version to build, so the builder's own version is
+/// `-V` or `--tool-version`.
+#[test]
+fn tool_version() {
+    testsupport::cli::assert_tool_version(BIN, "packagebuild-googet", env!("CARGO_PKG_VERSION"));
+}
+
 #[test]
 fn help() {
     let o = build(Path::new("/"), &["--help"]);
@@ -287,6 +294,29 @@ fn specs_of_one_repository_may_render_different_versions() {
     );
 }
 
+/// Without a commit URL the packages do not link to their source: usual on
+/// a laptop (said at debug level only), a warning in a Prow job.
+#[test]
+fn a_missing_commit_url_is_a_warning_only_in_a_prow_job() {
+    let f = GitFixture::from_example("shell-tool");
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    let args = ["--version", V, "--out", out.to_str().unwrap()];
+    let o = build(&f.work(), &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("no commit URL"), "{}", stderr(&o));
+    let in_job = d.path().join("in-job");
+    let args = ["--version", V, "--out", in_job.to_str().unwrap()];
+    let o = run(
+        BIN,
+        &f.work(),
+        &args,
+        &[("JOB_NAME", "guest-hello-release")],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("WARN no commit URL"), "{}", stderr(&o));
+}
+
 #[test]
 fn dry_run_lists_every_entry_and_destination_and_changes_nothing() {
     let f = GitFixture::from_example("googet-sources");
@@ -317,9 +347,15 @@ fn dry_run_lists_every_entry_and_destination_and_changes_nothing() {
         "google-sources-demo.pkgspec  (the spec, last)",
         "upload create-only to file://",
         "results/goo.json",
+        "check name, version, architecture and file name",
     ] {
         assert!(text.contains(want), "{want} missing in:\n{text}");
     }
+    // googet packages have no epoch or release: the plan does not promise them.
+    assert!(
+        !text.contains("epoch") && !text.contains("release"),
+        "{text}"
+    );
     assert!(
         !text.contains(".pdb") && !text.contains("cache.tmp"),
         "{text}"

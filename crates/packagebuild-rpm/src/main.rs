@@ -25,7 +25,13 @@ object with different bytes exists at the destination).";
 
 /// Builds .rpm and .src.rpm packages from packaging/*.spec.
 #[derive(Debug, Parser)]
-#[command(name = "packagebuild-rpm", after_help = AFTER_HELP)]
+#[command(
+    name = "packagebuild-rpm",
+    version,
+    // --version is the version to build; the tool's own is -V/--tool-version.
+    disable_version_flag = true,
+    after_help = AFTER_HELP
+)]
 struct Cli {
     #[command(flatten)]
     common: CommonArgs,

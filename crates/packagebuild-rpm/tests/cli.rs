@@ -25,6 +25,13 @@ fn rpm_query(rpm: &Path, fmt: &str) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// `--version` is the version to build, so the builder's own version is
+/// `-V` or `--tool-version`.
+#[test]
+fn tool_version() {
+    testsupport::cli::assert_tool_version(BIN, "packagebuild-rpm", env!("CARGO_PKG_VERSION"));
+}
+
 #[test]
 fn help() {
     let o = build(Path::new("/"), &["--help"]);

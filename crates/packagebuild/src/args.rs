@@ -77,6 +77,10 @@ pub struct CommonArgs {
     /// Print the result record as JSON on stdout.
     #[arg(long, help_heading = "Output")]
     pub json: bool,
+
+    /// Print the builder's own version and exit (--version is the version to build).
+    #[arg(short = 'V', long = "tool-version", action = clap::ArgAction::Version)]
+    pub tool_version: (),
 }
 
 /// Parses `NAME=VALUE`.

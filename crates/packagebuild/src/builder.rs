@@ -86,6 +86,11 @@ pub trait PackageBuilder: Send + Sync {
         pkgread::read_package(path).map_err(|e| e.to_string())
     }
 
+    /// The fields that verification reads back, for `--dry-run`'s plan.
+    fn checked_fields(&self) -> &'static str {
+        "name, epoch, version and release"
+    }
+
     /// What the package at `path` (one of `built.packages`) must be. The
     /// default is `built.expect` for every package; a format whose packages
     /// of one build carry different versions (googet: each goospec renders

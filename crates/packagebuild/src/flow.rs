@@ -5,7 +5,7 @@ use prow_env::{JobType, ProwEnv};
 use sha2::{Digest, Sha256};
 use sourcetree::SourceTree;
 use store::{PutOutcome, Store, StoreOptions};
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use crate::{BuildContext, BuildError, CommonArgs, PackageBuilder, file_name, verify_packages};
 
@@ -155,9 +155,14 @@ async fn build(
         tree.commit(),
     );
     if commit_url.is_none() {
-        info!(
-            "no commit URL: not given (--commit-url), no REPO_OWNER/REPO_NAME, no GitHub origin; the packages will not record one"
-        );
+        // Usual for a local build; in a Prow job it means the packages lose
+        // their link to the source, so say it there.
+        let why = "no commit URL: not given (--commit-url), no REPO_OWNER/REPO_NAME, no GitHub origin; the packages will not record one";
+        if prow.job_name.is_some() {
+            warn!("{why}");
+        } else {
+            debug!("{why}");
+        }
     }
     // Open the stores before building, so a bad URL fails in a second, not
     // after the build.
@@ -193,7 +198,10 @@ async fn build(
 
     if args.dry_run {
         let mut plan = builder.plan(&ctx).await?;
-        plan.push("read back every package and check name, epoch, version and release".into());
+        plan.push(format!(
+            "read back every package and check {}",
+            builder.checked_fields()
+        ));
         match &stage {
             Some(s) => plan.push(format!("upload create-only to {}/<file>", s.url())),
             None => plan.push("no --stage: nothing uploaded".into()),

@@ -25,24 +25,14 @@ fn env_jobs() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/env-job")
 }
 
-/// The folder of the workspace's binaries: this test runs from
-/// `<target>/debug/deps/`.
+/// The folder of the workspace's binaries.
 fn tools_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(Path::parent).unwrap().to_owned();
-    for tool in [
+    testsupport::cli::workspace_bins(&[
         "version-gen",
         "repo-tagger",
         "packagebuild-deb",
         "packagebuild-rpm",
-    ] {
-        assert!(
-            dir.join(tool).is_file(),
-            "{} is missing: run `cargo build --workspace --bins` before these tests",
-            dir.join(tool).display()
-        );
-    }
-    dir
+    ])
 }
 
 struct Run {

@@ -673,15 +673,7 @@ fn github_tagging() {
 /// `--tool-version`.
 #[test]
 fn tool_version() {
-    for flag in ["-V", "--tool-version"] {
-        let o = tagger(Path::new("/"), &[flag]);
-        assert!(o.status.success(), "{flag}: {}", stderr(&o));
-        assert_eq!(
-            stdout(&o),
-            format!("repo-tagger {}\n", env!("CARGO_PKG_VERSION")),
-            "{flag}"
-        );
-    }
+    testsupport::cli::assert_tool_version(BIN, "repo-tagger", env!("CARGO_PKG_VERSION"));
 }
 
 /// The issue: `--version 20261302.00` (month 13) was tagged, and blocked

@@ -37,7 +37,7 @@ pub enum SourceError {
     },
     /// There is no `packaging/` folder.
     #[error(
-        "no packaging/ folder in {path}: the builders read packaging/debian, packaging/*.spec and packaging/googet; pass --build-dir if the package lives in a subfolder"
+        "no packaging/ folder in {path}: the builders read packaging/debian, packaging/*.spec and packaging/googet; run from the repository root or pass --source DIR (the repository), and --build-dir SUB if the package lives in a subfolder"
     )]
     NoPackaging {
         /// The build folder.
@@ -319,11 +319,7 @@ impl SourceTree {
                 ]
             )
         );
-        let outside = |rel: &str| {
-            let abs = self.build_dir.join(rel);
-            excluded.iter().any(|x| abs.starts_with(x))
-        };
-        let mut changes = Vec::new();
+        let mut entries = Vec::new();
         let mut fields = status
             .map_err(read_err)?
             .split('\0')
@@ -339,10 +335,25 @@ impl SourceTree {
             if code.starts_with('R') || code.starts_with('C') {
                 fields.next();
             }
-            if !outside(path) {
-                changes.push(format!("{}{path}", code));
-            }
+            entries.push((code.to_owned(), path.to_owned()));
         }
+        let mut excluded = excluded;
+        for dir in earlier_outputs(&self.build_dir, &entries) {
+            info!(
+                "not packed, not a local change: {}/ holds the outputs of an earlier build",
+                dir.strip_prefix(&self.build_dir).unwrap_or(&dir).display()
+            );
+            excluded.push(dir);
+        }
+        let outside = |rel: &str| {
+            let abs = self.build_dir.join(rel);
+            excluded.iter().any(|x| abs.starts_with(x))
+        };
+        let mut changes: Vec<String> = entries
+            .iter()
+            .filter(|(_, path)| !outside(path))
+            .map(|(code, path)| format!("{code}{path}"))
+            .collect();
         let files: std::collections::BTreeSet<String> = listed
             .map_err(read_err)?
             .split('\0')
@@ -414,6 +425,70 @@ impl SourceTree {
             0
         }))
     }
+}
+
+/// The untracked folders of `build_dir` that hold only what an earlier build
+/// wrote there with `--out`: the builders' `<target>.SHA256SUMS` files and
+/// the files they list, or the `<out>.logs/` folder of its failed builds'
+/// logs. They are never packed, and a tree that has them is not dirty: the
+/// docs' `--out ./out` must not make the next build refuse the tree. A
+/// folder with anything else in it is left to the dirty-tree check.
+fn earlier_outputs(build_dir: &Path, status: &[(String, String)]) -> Vec<PathBuf> {
+    let untracked_dirs: std::collections::BTreeSet<PathBuf> = status
+        .iter()
+        .filter(|(code, _)| code.starts_with("??"))
+        .filter_map(|(_, path)| {
+            Path::new(path.trim_end_matches('/'))
+                .parent()
+                .map(Path::to_owned)
+        })
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .collect();
+    untracked_dirs
+        .into_iter()
+        .map(|dir| build_dir.join(dir))
+        .filter(|dir| is_output_folder(dir) || is_log_folder(dir))
+        .collect()
+}
+
+/// Every file is a `*.SHA256SUMS` or listed in one, and there is one.
+fn is_output_folder(dir: &Path) -> bool {
+    let Some(names) = file_names(dir) else {
+        return false;
+    };
+    let (sums, others): (Vec<&String>, Vec<&String>) =
+        names.iter().partition(|n| n.ends_with(".SHA256SUMS"));
+    let mut listed = std::collections::BTreeSet::new();
+    for s in &sums {
+        let Ok(text) = std::fs::read_to_string(dir.join(s)) else {
+            return false;
+        };
+        // `<sha256>  <file>` lines, as sha256sum writes them.
+        listed.extend(
+            text.lines()
+                .filter_map(|l| l.split_once("  ").map(|(_, f)| f.to_owned())),
+        );
+    }
+    !sums.is_empty() && others.iter().all(|o| listed.contains(*o))
+}
+
+/// `<name>.logs/` holding only `*.log` files.
+fn is_log_folder(dir: &Path) -> bool {
+    dir.extension().is_some_and(|e| e == "logs")
+        && file_names(dir).is_some_and(|n| !n.is_empty() && n.iter().all(|f| f.ends_with(".log")))
+}
+
+/// The names in `dir`, when it holds only regular files.
+fn file_names(dir: &Path) -> Option<Vec<String>> {
+    let mut names = Vec::new();
+    for e in std::fs::read_dir(dir).ok()? {
+        let e = e.ok()?;
+        if !e.file_type().ok()?.is_file() {
+            return None;
+        }
+        names.push(e.file_name().into_string().ok()?);
+    }
+    Some(names)
 }
 
 /// The commit URL recorded in packages (`XB-Git:`, `Vcs:`): `explicit` when

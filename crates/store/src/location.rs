@@ -118,6 +118,19 @@ impl Location {
         if !prefix.is_empty() {
             validate_name(&prefix).map_err(invalid)?;
         }
+        // The folder is created on the first write; a file in its place (or
+        // in a parent's) would fail there with a bare "File exists".
+        let normalised = Path::new("/").join(&prefix);
+        if let Some(file) = normalised
+            .ancestors()
+            .find(|p| p.exists())
+            .filter(|p| !p.is_dir())
+        {
+            return Err(invalid(format!(
+                "{} is a file, not a folder: give a folder (it is created when missing) or move the file away",
+                file.display()
+            )));
+        }
         Ok(Location {
             scheme: Scheme::Local,
             prefix,
@@ -228,6 +241,25 @@ mod tests {
         let rel = Location::parse("out/stage").unwrap();
         let expected = std::env::current_dir().unwrap().join("out/stage");
         assert_eq!(rel.local_path(), expected);
+    }
+
+    /// An `--out` that is a file used to fail at the first write with
+    /// "File exists (os error 17)".
+    #[test]
+    fn refuses_a_local_path_that_is_a_file_or_under_one() {
+        let d = tempfile::tempdir().unwrap();
+        let file = d.path().join("out");
+        std::fs::write(&file, "x").unwrap();
+        for path in [file.clone(), file.join("deb12")] {
+            let e = Location::parse(path.to_str().unwrap()).unwrap_err();
+            assert!(
+                e.to_string()
+                    .contains(&format!("{} is a file, not a folder", file.display())),
+                "{e}"
+            );
+        }
+        // Missing folders are fine: they are created on the first write.
+        assert!(Location::parse(d.path().join("new/a").to_str().unwrap()).is_ok());
     }
 
     #[test]

@@ -97,14 +97,24 @@ fn unknown_schemes_are_refused_with_the_accepted_ones() {
 async fn a_file_in_the_way_is_not_writable_and_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let blocker = dir.path().join("blocker");
-    std::fs::write(&blocker, b"i am a file").unwrap();
     let target = blocker.join("stage");
     let opts = StoreOptions {
         multipart_threshold: 5 * MIB as u64,
         part_size: 5 * MIB,
         ..StoreOptions::default()
     };
+    // A file that is there already is refused when the store is opened...
+    std::fs::write(&blocker, b"i am a file").unwrap();
+    let e = Store::open(target.to_str().unwrap(), &opts).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains(&format!("{} is a file, not a folder", blocker.display())),
+        "{e}"
+    );
+    // ...and one that appears after it, at the write.
+    std::fs::remove_file(&blocker).unwrap();
     let s = Store::open(target.to_str().unwrap(), &opts).unwrap();
+    std::fs::write(&blocker, b"i am a file").unwrap();
     for bytes in [Bytes::from_static(b"small"), common::content(6 * MIB, 1)] {
         match s.put_bytes("a.deb", bytes).await {
             Err(e @ StoreError::NotWritable { .. }) => {

@@ -151,3 +151,36 @@ pub fn path_with_only(tools: &[&str]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// Asserts that `bin -V` and `bin --tool-version` print `<name> <version>`:
+/// tools whose `--version` names the version to build or tag print their own
+/// this way.
+pub fn assert_tool_version(bin: &str, name: &str, version: &str) {
+    for flag in ["-V", "--tool-version"] {
+        let o = run(bin, Path::new("/"), &[flag], &[]);
+        assert!(o.status.success(), "{name} {flag}: {}", stderr(&o));
+        assert_eq!(stdout(&o), format!("{name} {version}\n"), "{name} {flag}");
+    }
+}
+
+/// The folder of the workspace's binaries, for a test that runs several of
+/// them: integration tests run from `<target>/debug/deps/`, and the binaries
+/// are one folder up. Panics naming the command to run when one of `tools`
+/// is missing (`cargo test` builds only the binaries of the package under
+/// test; `make unit` builds them all first).
+pub fn workspace_bins(tools: &[&str]) -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("the test executable's path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("tests run from <target>/debug/deps")
+        .to_owned();
+    for tool in tools {
+        assert!(
+            dir.join(tool).is_file(),
+            "{} is missing: run `cargo build --workspace --bins` before these tests",
+            dir.join(tool).display()
+        );
+    }
+    dir
+}
