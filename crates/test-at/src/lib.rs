@@ -249,16 +249,13 @@ pub fn parse_cargo_messages(output: &str) -> Result<Vec<TestExe>, Error> {
 }
 
 /// Builds the tests with `cargo test --no-run` (every package of the
-/// workspace, or those named) and lists their executables.
-pub fn list_test_executables(cargo: &OsString, packages: &[String]) -> Result<Vec<TestExe>, Error> {
-    let mut c = Command::new(cargo);
-    c.args(["test", "--no-run", "--message-format=json"]);
-    if packages.is_empty() {
-        c.arg("--workspace");
-    }
-    for p in packages {
-        c.args(["-p", p]);
-    }
+/// workspace but `exclude`, or those named) and lists their executables.
+pub fn list_test_executables(
+    cargo: &OsString,
+    packages: &[String],
+    exclude: &[String],
+) -> Result<Vec<TestExe>, Error> {
+    let mut c = build_tests_command(cargo, packages, exclude);
     let command = format!("{} {}", cargo.to_string_lossy(), {
         let args: Vec<String> = c
             .get_args()
@@ -283,6 +280,22 @@ pub fn list_test_executables(cargo: &OsString, packages: &[String]) -> Result<Ve
         });
     }
     parse_cargo_messages(&String::from_utf8_lossy(&out.stdout))
+}
+
+/// `cargo test --no-run` for [`list_test_executables`].
+fn build_tests_command(cargo: &OsString, packages: &[String], exclude: &[String]) -> Command {
+    let mut c = Command::new(cargo);
+    c.args(["test", "--no-run", "--message-format=json"]);
+    if packages.is_empty() {
+        c.arg("--workspace");
+        for p in exclude {
+            c.args(["--exclude", p]);
+        }
+    }
+    for p in packages {
+        c.args(["-p", p]);
+    }
+    c
 }
 
 /// The workspace root, from `cargo locate-project --workspace`.
@@ -385,6 +398,33 @@ pub fn tail(text: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn args(c: &Command) -> Vec<String> {
+        c.get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn builds_the_workspace_but_the_excluded_or_only_the_named() {
+        let cargo = OsString::from("cargo");
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            args(&build_tests_command(&cargo, &[], &s(&["doc-blocks"]))),
+            s(&[
+                "test",
+                "--no-run",
+                "--message-format=json",
+                "--workspace",
+                "--exclude",
+                "doc-blocks"
+            ])
+        );
+        assert_eq!(
+            args(&build_tests_command(&cargo, &s(&["calver"]), &[])),
+            s(&["test", "--no-run", "--message-format=json", "-p", "calver"])
+        );
+    }
 
     #[test]
     fn instants_are_utc_and_strict() {

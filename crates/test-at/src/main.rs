@@ -19,6 +19,7 @@ Examples:
   test-at --at '2027-02-28 23:59:50'                       # the whole suite, UTC
   test-at --at '2028-02-29 12:00:00' --tz America/Adak     # a leap day, far west of UTC
   test-at --at '2027-12-31 23:59:50' -p calver -p version-gen
+  test-at --at '2027-02-28 23:59:50' --exclude doc-blocks  # all but one package
   test-at --at '2027-02-28 23:59:50' -p version-gen -- errors_on_git
 
 Exit codes: 0 every executable passed at every instant, 1 a test failed,
@@ -39,6 +40,10 @@ struct Cli {
     /// Only this package's tests (repeatable) [default: the whole workspace].
     #[arg(short, long = "package", value_name = "NAME")]
     packages: Vec<String>,
+
+    /// Leave this package's tests out of the whole workspace (repeatable), e.g. a package whose tests pin their own clock.
+    #[arg(long, value_name = "NAME", conflicts_with = "packages")]
+    exclude: Vec<String>,
 
     /// Arguments for every test executable (after --), e.g. a name filter.
     #[arg(last = true, value_name = "TEST_ARGS")]
@@ -66,7 +71,7 @@ fn run(cli: &Cli) -> anyhow::Result<bool> {
     let faketime = test_at::find_faketime()?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
     let root = test_at::workspace_root(&cargo)?;
-    let exes = test_at::list_test_executables(&cargo, &cli.packages)
+    let exes = test_at::list_test_executables(&cargo, &cli.packages, &cli.exclude)
         .context("listing the test executables")?;
     let mut failed: Vec<String> = Vec::new();
     for clock in &clocks {
