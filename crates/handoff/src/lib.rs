@@ -11,9 +11,12 @@
 //!
 //! Every file is written atomically (a temporary file in the same folder,
 //! then a rename), so a reader never sees half a file. A failed step still
-//! writes its record with `status: "failed"` so that nobody waits in vain.
-//! Every wait is bounded and reports what it is waiting for.
+//! writes its record with `status: "failed"` so that nobody waits in vain:
+//! every step writes through a [`Recorder`], and argument errors are recorded
+//! too ([`parse_args`]). Every wait is bounded and reports what it is waiting
+//! for.
 
+mod guard;
 mod junit;
 mod records;
 
@@ -24,6 +27,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tracing::info;
 
+pub use guard::{Record, Recorder, Step, StepArgs, parse_args};
 pub use junit::junit_summary;
 pub use records::{
     Artifact, BuildResult, PackageInfo, Status, TagRecord, TagStatus, VersionRecord,

@@ -54,12 +54,14 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    release::logging::init(cli.verbosity.verbose, cli.verbosity.quiet);
-    let builder = DebBuilder {
-        install_build_deps: cli.install_build_deps,
+    let mut builder = DebBuilder {
+        install_build_deps: false,
         debian_major: None,
-        allow_foreign_target: cli.allow_foreign_target,
+        allow_foreign_target: false,
     };
+    let cli: Cli = packagebuild::parse_args(&builder);
+    release::logging::init(cli.verbosity.verbose, cli.verbosity.quiet);
+    builder.install_build_deps = cli.install_build_deps;
+    builder.allow_foreign_target = cli.allow_foreign_target;
     packagebuild::main_with(&builder, &cli.common)
 }

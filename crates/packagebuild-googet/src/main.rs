@@ -87,7 +87,7 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = packagebuild::parse_args(&GooBuilder::new(vec![], vec![], None));
     release::logging::init(cli.verbosity.verbose, cli.verbosity.quiet);
     if let Some(Cmd::Inspect { files, json }) = &cli.command {
         let mut code = ExitCode::SUCCESS;

@@ -49,12 +49,14 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    release::logging::init(cli.verbosity.verbose, cli.verbosity.quiet);
-    let builder = RpmBuilder {
-        dist: cli.dist,
-        defines: cli.define.clone(),
+    let mut builder = RpmBuilder {
+        dist: None,
+        defines: vec![],
         host: Host::detect(),
     };
+    let cli: Cli = packagebuild::parse_args(&builder);
+    release::logging::init(cli.verbosity.verbose, cli.verbosity.quiet);
+    builder.dist = cli.dist;
+    builder.defines = cli.define.clone();
     packagebuild::main_with(&builder, &cli.common)
 }

@@ -1,6 +1,6 @@
 use std::path::{Path, PathBuf};
 
-use handoff::{Artifact, BuildResult, PackageInfo, Status, Workspace};
+use handoff::{Artifact, BuildResult, PackageInfo, Record, Recorder, Status, Step, Workspace};
 use prow_env::{JobType, ProwEnv};
 use sha2::{Digest, Sha256};
 use sourcetree::SourceTree;
@@ -74,50 +74,36 @@ pub async fn run(
         // A bad target must fail before anything else: it names the result file.
         ws.result_path(&target)?;
     }
-    let mut version = args.version.clone();
-    let outcome = build(
-        builder,
-        args,
-        prow,
-        workspace.as_ref(),
-        &target,
-        &mut version,
-    )
-    .await;
-    match outcome {
-        Ok(o) => Ok(o),
-        Err(e) => {
-            let failed = BuildResult {
-                target: target.clone(),
-                status: Status::Failed,
-                version,
-                commit: None,
-                artifacts: vec![],
-                error: Some(e.to_string()),
-                host: builder.host(),
-                local_changes: vec![],
-            };
-            if !args.dry_run {
-                record(
-                    workspace.as_ref(),
-                    prow.artifacts.as_deref(),
-                    &failed,
-                    builder.tool(),
-                );
-            }
-            Err(e)
+    let recorder = Recorder::new(
+        builder.tool(),
+        Step::Build {
+            target: target.clone(),
+            host: builder.host(),
+        },
+        workspace.clone(),
+        prow.artifacts.clone(),
+    );
+    // A failure is recorded (not for a dry run, which writes nothing), so
+    // that repo-tagger stops at once instead of waiting.
+    let failed = |e: BuildError, version: Option<&str>| {
+        if !args.dry_run {
+            recorder.failed(&e.to_string(), version);
         }
-    }
+        e
+    };
+    let version = resolve_version(args, workspace.as_ref())
+        .await
+        .map_err(|e| failed(e, args.version.as_deref()))?;
+    build(builder, args, prow, &recorder, &target, &version)
+        .await
+        .map_err(|e| failed(e, Some(&version)))
 }
 
-async fn build(
-    builder: &dyn PackageBuilder,
+/// `--version`, or the workspace's `version` waited for; checked.
+async fn resolve_version(
     args: &CommonArgs,
-    prow: &ProwEnv,
     workspace: Option<&Workspace>,
-    target: &str,
-    version_out: &mut Option<String>,
-) -> Result<Outcome, BuildError> {
+) -> Result<String, BuildError> {
     let version = match (&args.version, workspace) {
         (Some(v), _) => v.clone(),
         (None, Some(ws)) => ws.wait_version(args.wait_timeout).await?,
@@ -128,8 +114,17 @@ async fn build(
         }
     };
     validate_version(&version)?;
-    *version_out = Some(version.clone());
+    Ok(version)
+}
 
+async fn build(
+    builder: &dyn PackageBuilder,
+    args: &CommonArgs,
+    prow: &ProwEnv,
+    recorder: &Recorder,
+    target: &str,
+    version: &str,
+) -> Result<Outcome, BuildError> {
     let mut tree = match &args.repo_url {
         Some(url) => SourceTree::clone_at(url, &args.reference, args.build_dir.as_deref()).await?,
         None => SourceTree::from_dir(&args.source, args.build_dir.as_deref()).await?,
@@ -188,7 +183,7 @@ async fn build(
         ))?;
     let ctx = BuildContext {
         tree: &tree,
-        version: version.clone(),
+        version: version.to_owned(),
         target: target.to_owned(),
         scratch: scratch.path().to_owned(),
         commit_url,
@@ -209,13 +204,13 @@ async fn build(
         if let Some(o) = &out {
             plan.push(format!("copy to {} with {target}.SHA256SUMS", o.url()));
         }
-        if let Some(ws) = workspace {
+        if let Some(ws) = recorder.workspace() {
             plan.push(format!("write {}", ws.result_path(target)?.display()));
         }
         let result = BuildResult {
             target: target.to_owned(),
             status: Status::Ok,
-            version: Some(version),
+            version: Some(version.to_owned()),
             commit: tree.commit().map(str::to_owned),
             artifacts: vec![],
             error: None,
@@ -326,19 +321,15 @@ async fn build(
     let result = BuildResult {
         target: target.to_owned(),
         status: Status::Ok,
-        version: Some(version),
+        version: Some(version.to_owned()),
         commit: tree.commit().map(str::to_owned),
         artifacts: artifacts.into_iter().map(|(_, a)| a).collect(),
         error: None,
         host: builder.host(),
         local_changes: tree.selection().dirty().to_vec(),
     };
-    record(
-        workspace,
-        prow.artifacts.as_deref(),
-        &result,
-        builder.tool(),
-    );
+    // A record that cannot be written is logged; the packages are staged.
+    let _ = recorder.record(Record::Build(&result));
     Ok(Outcome { result, plan: None })
 }
 
@@ -450,22 +441,6 @@ fn log_put(url: &str, outcome: PutOutcome) {
     match outcome {
         PutOutcome::Created => info!("staged {url}"),
         PutOutcome::AlreadyIdentical => info!("{url} already staged with identical bytes"),
-    }
-}
-
-/// Writes the result record to the workspace and `$ARTIFACTS`; a failure
-/// to do so is logged, not fatal (the build's own outcome matters more).
-fn record(ws: Option<&Workspace>, artifacts: Option<&Path>, result: &BuildResult, tool: &str) {
-    if let Some(ws) = ws
-        && let Err(e) = ws.write_result(result)
-    {
-        warn!("could not write the result record: {e}");
-    }
-    let file = format!("{}/{}.json", handoff::RESULTS_DIR, result.target);
-    if let Err(e) =
-        handoff::publish_to_artifacts(artifacts, &file, result, tool, result.error.as_deref())
-    {
-        warn!("could not write to $ARTIFACTS: {e}");
     }
 }
 

@@ -40,6 +40,24 @@ pub fn file_name(p: &std::path::Path) -> String {
         .unwrap_or_default()
 }
 
+/// Parses a builder's command line. An argument error is recorded as the
+/// target's failed `results/<target>.json` (the target from `--target`,
+/// else this host's default, as [`run`] picks it) before clap exits, so a
+/// waiting repo-tagger stops at once instead of waiting out its timeout.
+/// `defaults` is a builder with default options, asked only for the target.
+pub fn parse_args<C: clap::Parser>(defaults: &dyn PackageBuilder) -> C {
+    handoff::parse_args(defaults.tool(), |raw| {
+        let target = raw
+            .target
+            .clone()
+            .or_else(|| defaults.default_target().ok())?;
+        Some(handoff::Step::Build {
+            target,
+            host: defaults.host(),
+        })
+    })
+}
+
 /// Runs `builder` with `args` on a fresh runtime and reports the outcome
 /// the way every builder binary does: the artifact table (or `--json`, or
 /// the `--dry-run` plan) on stdout, errors on stderr, the documented exit

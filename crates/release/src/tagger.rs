@@ -22,7 +22,7 @@ use std::time::Duration;
 use calver::{Day, Version};
 use chrono::{DateTime, Utc};
 use forge::{Forge, ForgeError, NewTag, TagOutcome, Tagger};
-use handoff::{BuildResult, Status, TagRecord, TagStatus, Workspace};
+use handoff::{BuildResult, Record, Recorder, Status, Step, TagRecord, TagStatus, Workspace};
 use tracing::{info, warn};
 
 use crate::ReleaseError;
@@ -86,7 +86,8 @@ pub async fn run(
         };
         record.error = Some(e.to_string());
     }
-    write_record(opts, &record);
+    // A record that cannot be written is logged; the tag is what counts.
+    let _ = recorder(opts).record(Record::Tag(&record));
     outcome.map(|()| record)
 }
 
@@ -265,11 +266,7 @@ async fn verify_next(forge: &dyn Forge, version: Version, today: Day) -> Result<
 /// Records a failure that happened before [`run`] could start (e.g. the
 /// forge could not be opened), so that tag.json always tells.
 pub fn record_failure(opts: &TagOptions, error: &ReleaseError) {
-    let record = TagRecord {
-        error: Some(error.to_string()),
-        ..failed_record(opts, None)
-    };
-    write_record(opts, &record);
+    recorder(opts).failed(&error.to_string(), opts.version.as_deref());
 }
 
 /// The record before anything happened: failed until shown otherwise.
@@ -287,19 +284,15 @@ fn failed_record(opts: &TagOptions, forge: Option<String>) -> TagRecord {
     }
 }
 
-fn write_record(opts: &TagOptions, record: &TagRecord) {
-    if let Some(ws) = &opts.workspace
-        && let Err(e) = ws.write_tag(record)
-    {
-        warn!("could not write tag.json: {e}");
-    }
-    if let Err(e) = handoff::publish_to_artifacts(
-        opts.artifacts.as_deref(),
-        handoff::TAG_JSON,
-        record,
+/// Where repo-tagger's records go: the workspace and `$ARTIFACTS`.
+fn recorder(opts: &TagOptions) -> Recorder {
+    Recorder::new(
         "repo-tagger",
-        record.error.as_deref(),
-    ) {
-        warn!("could not write to $ARTIFACTS: {e}");
-    }
+        Step::Tag {
+            targets: opts.expect.clone(),
+            build_id: opts.build_id.clone(),
+        },
+        opts.workspace.clone(),
+        opts.artifacts.clone(),
+    )
 }

@@ -112,7 +112,13 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // An argument error still leaves tag.json, as every other failure does.
+    let cli: Cli = handoff::parse_args("repo-tagger", |raw| {
+        Some(handoff::Step::Tag {
+            targets: raw.expect.clone(),
+            build_id: std::env::var("BUILD_ID").ok().filter(|b| !b.is_empty()),
+        })
+    });
     release::logging::init(cli.verbosity.verbose, cli.verbosity.quiet);
     let runtime = release::runtime();
     match runtime.block_on(run(&cli)) {

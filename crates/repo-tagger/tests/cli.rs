@@ -793,3 +793,89 @@ fn future_means_more_than_one_day_after_today_utc() {
         assert_eq!(f.remote_tag_commit(v).as_deref(), Some(head.as_str()));
     }
 }
+
+/// Every step leaves its record, argument errors included: a builder given
+/// a bad flag writes its failed `results/<target>.json`, and the tagger,
+/// whose wait would otherwise last its whole timeout, stops on it at once,
+/// naming the target; an argument error of the tagger itself leaves a
+/// failed `tag.json`.
+#[test]
+fn a_builder_argument_error_is_recorded_and_stops_the_tagger() {
+    let bins = testsupport::cli::workspace_bins(&[
+        "packagebuild-deb",
+        "packagebuild-rpm",
+        "packagebuild-googet",
+    ]);
+    let f = GitFixture::new();
+    f.commit_and_push("c");
+    let d = tempfile::tempdir().unwrap();
+    let ws = d.path().join("ws");
+    let ws_arg = ws.to_str().unwrap();
+    for (tool, target) in [
+        ("packagebuild-deb", "deb12"),
+        ("packagebuild-rpm", "el9"),
+        ("packagebuild-googet", "goo"),
+    ] {
+        let bin = bins.join(tool);
+        let o = run(
+            bin.to_str().unwrap(),
+            &f.work(),
+            &["--workspace", ws_arg, "--target", target, "--no-such-flag"],
+            &[],
+        );
+        assert_eq!(o.status.code(), Some(2), "{tool}: {}", stderr(&o));
+        let rec = read_json(&ws.join(format!("results/{target}.json")));
+        assert_eq!(rec["status"], "failed", "{tool}: {rec}");
+        let error = rec["error"].as_str().unwrap();
+        assert!(
+            error.starts_with(&format!(
+                "{tool}: usage error: unexpected argument '--no-such-flag'"
+            )),
+            "{tool}: {error}"
+        );
+    }
+    let o = tagger(
+        &f.work(),
+        &[
+            "--workspace",
+            ws_arg,
+            "--version",
+            "20261127.00",
+            "--expect",
+            "deb12,el9,goo",
+            "--wait-timeout",
+            "60m",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("build deb12 failed, so nothing is tagged: packagebuild-deb: usage error"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(f.remote_tag_names().is_empty());
+
+    let o = tagger(
+        &f.work(),
+        &[
+            "--workspace",
+            ws_arg,
+            "--expect",
+            "deb12",
+            "--wait-timeout",
+            "never",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let rec = read_json(&ws.join("tag.json"));
+    assert_eq!(rec["status"], "failed");
+    assert_eq!(rec["targets"], serde_json::json!(["deb12"]));
+    assert!(
+        rec["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("repo-tagger: usage error: invalid value 'never' for '--wait-timeout"),
+        "{rec}"
+    );
+}

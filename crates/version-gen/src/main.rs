@@ -5,9 +5,11 @@ use std::process::ExitCode;
 
 use calver::Day;
 use clap::Parser;
-use handoff::{VersionRecord, Workspace};
+use handoff::{Record, Recorder, Step, VersionRecord, Workspace};
 use release::cli::{ForgeArgs, Verbosity, parse_day};
 use release::{ReleaseError, version};
+
+const TOOL: &str = "version-gen";
 
 const AFTER_HELP: &str = "\
 The version is YYYYMMDD.NN: the UTC day and the build number of that day,
@@ -52,28 +54,20 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => {
-            // A usage error in a release pod must still tell the builders
-            // waiting for the version, or they wait out their timeout.
-            if e.use_stderr()
-                && let Some(dir) = workspace_from_raw_args()
-            {
-                let _ = Workspace::new(dir).write_version(&VersionRecord::failed(format!(
-                    "version-gen: usage error: {}",
-                    e.render().to_string().lines().next().unwrap_or_default()
-                )));
-            }
-            e.exit();
-        }
-    };
+    // A usage error in a release pod still tells the builders waiting for
+    // the version, or they wait out their timeout.
+    let cli: Cli = handoff::parse_args(TOOL, |_| Some(Step::Version));
     release::logging::init(cli.verbosity.verbose, cli.verbosity.quiet);
     let runtime = release::runtime();
     let artifacts = std::env::var_os("ARTIFACTS")
         .filter(|a| !a.is_empty())
         .map(PathBuf::from);
-    let workspace = cli.workspace.as_ref().map(Workspace::new);
+    let recorder = Recorder::new(
+        TOOL,
+        Step::Version,
+        cli.workspace.as_ref().map(Workspace::new),
+        artifacts,
+    );
     let result = runtime.block_on(run(&cli));
     let record = match &result {
         Ok(rec) => rec.clone(),
@@ -81,19 +75,7 @@ fn main() -> ExitCode {
     };
     // Record the outcome for the next steps, failure included, so that no
     // builder waits in vain.
-    let mut handoff_error = None;
-    if let Some(ws) = &workspace
-        && let Err(e) = ws.write_version(&record)
-    {
-        handoff_error = Some(e);
-    }
-    let _ = handoff::publish_to_artifacts(
-        artifacts.as_deref(),
-        handoff::VERSION_JSON,
-        &record,
-        "version-gen",
-        record.error.as_deref(),
-    );
+    let handoff_error = recorder.record(Record::Version(&record)).err();
     match (result, handoff_error) {
         (Ok(rec), None) => {
             if cli.json {
@@ -131,24 +113,6 @@ async fn run(cli: &Cli) -> Result<VersionRecord, ReleaseError> {
 }
 
 fn report(e: &ReleaseError) -> ExitCode {
-    eprintln!("version-gen: error: {e}");
+    eprintln!("{TOOL}: error: {e}");
     ExitCode::from(e.exit_code() as u8)
-}
-
-/// `--workspace DIR` (or `RELEASE_WORKSPACE`) read without clap, for when
-/// the arguments do not parse.
-fn workspace_from_raw_args() -> Option<PathBuf> {
-    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    for (i, a) in args.iter().enumerate() {
-        let a = a.to_string_lossy();
-        if a == "--workspace" {
-            return args.get(i + 1).map(PathBuf::from);
-        }
-        if let Some(v) = a.strip_prefix("--workspace=") {
-            return Some(PathBuf::from(v));
-        }
-    }
-    std::env::var_os("RELEASE_WORKSPACE")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
 }
