@@ -3,9 +3,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use cli::Verbosity;
 use debian::DebBuilder;
 use packagebuild::CommonArgs;
-use release::cli::Verbosity;
 
 const AFTER_HELP: &str = "\
 The packages get version 1:<VERSION>-g1, or 1:<VERSION>-g1+deb<N> when the
@@ -60,7 +60,7 @@ fn main() -> ExitCode {
         allow_foreign_target: false,
     };
     let cli: Cli = packagebuild::parse_args(&builder);
-    release::logging::init(cli.verbosity.verbose, cli.verbosity.quiet);
+    cli.verbosity.init_logging();
     builder.install_build_deps = cli.install_build_deps;
     builder.allow_foreign_target = cli.allow_foreign_target;
     packagebuild::main_with(&builder, &cli.common)

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use packagebuild::{CommonArgs, parse_env_pair};
 use packagebuild_googet::{GooBuilder, inspect};
-use release::cli::Verbosity;
+use cli::Verbosity;
 
 const AFTER_HELP: &str = "\
 Each goospec is a Go text/template rendered with the variables (version is the
@@ -88,7 +88,7 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
 
 fn main() -> ExitCode {
     let cli: Cli = packagebuild::parse_args(&GooBuilder::new(vec![], vec![], None));
-    release::logging::init(cli.verbosity.verbose, cli.verbosity.quiet);
+    cli.verbosity.init_logging();
     if let Some(Cmd::Inspect { files, json }) = &cli.command {
         let mut code = ExitCode::SUCCESS;
         for f in files {

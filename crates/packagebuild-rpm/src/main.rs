@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use packagebuild::{CommonArgs, parse_env_pair};
-use release::cli::Verbosity;
+use cli::Verbosity;
 use rpmspec::{Host, RpmBuilder, parse_dist};
 
 const AFTER_HELP: &str = "\
@@ -55,7 +55,7 @@ fn main() -> ExitCode {
         host: Host::detect(),
     };
     let cli: Cli = packagebuild::parse_args(&builder);
-    release::logging::init(cli.verbosity.verbose, cli.verbosity.quiet);
+    cli.verbosity.init_logging();
     builder.dist = cli.dist;
     builder.defines = cli.define.clone();
     packagebuild::main_with(&builder, &cli.common)

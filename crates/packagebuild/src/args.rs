@@ -2,7 +2,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use release::cli::parse_duration;
+use cli::parse_duration;
 
 /// The options every package builder shares.
 #[derive(Debug, Clone, Args)]

@@ -64,7 +64,7 @@ pub fn parse_args<C: clap::Parser>(defaults: &dyn PackageBuilder) -> C {
 /// code.
 pub fn main_with(builder: &dyn PackageBuilder, args: &CommonArgs) -> std::process::ExitCode {
     let tool = builder.tool();
-    let runtime = release::runtime();
+    let runtime = cli::runtime();
     let result = runtime.block_on(async {
         let prow = prow_env::ProwEnv::from_env().map_err(|e| BuildError::Usage(e.to_string()))?;
         run(builder, args, &prow).await

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use ::cli::parse_duration;
 use clap::{Args, ValueEnum};
 use forge::github::{Client, RetryPolicy, Token};
 use forge::{Forge, ForgeError, GitForge, GitHubForge};
@@ -103,26 +104,6 @@ fn required<'a>(v: &'a Option<String>, what: &str) -> Result<&'a str, ReleaseErr
     v.as_deref()
         .filter(|s| !s.is_empty())
         .ok_or_else(|| ReleaseError::Usage(format!("{what} is required with --forge github")))
-}
-
-/// `-v` / `-q`.
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Output")]
-pub struct Verbosity {
-    /// More log detail on stderr (-vv for even more).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    pub verbose: u8,
-    /// Less log detail on stderr (-qq for errors only).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    pub quiet: u8,
-}
-
-/// Parses a duration such as `90s`, `30m`, `2h` or a plain number of seconds.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    if let Ok(secs) = s.parse::<u64>() {
-        return Ok(Duration::from_secs(secs));
-    }
-    humantime::parse_duration(s).map_err(|e| format!("{e} (expected e.g. 90s, 30m, 2h)"))
 }
 
 /// Parses `--date YYYYMMDD`.

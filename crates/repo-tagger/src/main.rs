@@ -8,7 +8,8 @@ use calver::Day;
 use clap::Parser;
 use forge::Tagger;
 use handoff::{TagStatus, Workspace};
-use release::cli::{ForgeArgs, ForgeChoice, Verbosity, parse_day, parse_duration};
+use cli::{Verbosity, parse_duration};
+use release::cli::{ForgeArgs, ForgeChoice, parse_day};
 use release::publish::{NoPublish, Publisher, StorePublisher};
 use release::tagger::{DEFAULT_TAGGER_EMAIL, DEFAULT_TAGGER_NAME, TagOptions};
 use release::{ReleaseError, tagger};
@@ -119,8 +120,8 @@ fn main() -> ExitCode {
             build_id: std::env::var("BUILD_ID").ok().filter(|b| !b.is_empty()),
         })
     });
-    release::logging::init(cli.verbosity.verbose, cli.verbosity.quiet);
-    let runtime = release::runtime();
+    cli.verbosity.init_logging();
+    let runtime = cli::runtime();
     match runtime.block_on(run(&cli)) {
         Ok(record) => {
             if cli.json {

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use calver::Day;
 use clap::Parser;
 use handoff::{Record, Recorder, Step, VersionRecord, Workspace};
-use release::cli::{ForgeArgs, Verbosity, parse_day};
+use cli::Verbosity;
+use release::cli::{ForgeArgs, parse_day};
 use release::{ReleaseError, version};
 
 const TOOL: &str = "version-gen";
@@ -57,8 +58,8 @@ fn main() -> ExitCode {
     // A usage error in a release pod still tells the builders waiting for
     // the version, or they wait out their timeout.
     let cli: Cli = handoff::parse_args(TOOL, |_| Some(Step::Version));
-    release::logging::init(cli.verbosity.verbose, cli.verbosity.quiet);
-    let runtime = release::runtime();
+    cli.verbosity.init_logging();
+    let runtime = cli::runtime();
     let artifacts = std::env::var_os("ARTIFACTS")
         .filter(|a| !a.is_empty())
         .map(PathBuf::from);
