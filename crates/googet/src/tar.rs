@@ -337,6 +337,10 @@ impl<R: Read> TarReader<R> {
 
     /// Skips what is left of the current entry and reads the next header;
     /// `None` at the end of the archive.
+    ///
+    /// Long for a reason: it is the tar header parser, one check per field
+    /// in the order of the format (ustar and PAX records, GNU long names),
+    /// each with its own error; split up, the order would be harder to see.
     pub(crate) fn next_entry(&mut self) -> Result<Option<EntryInfo>, String> {
         if self.done {
             return Ok(None);

@@ -7,7 +7,9 @@ use sourcetree::SourceTree;
 use store::{PutOutcome, Store, StoreOptions};
 use tracing::{debug, info, warn};
 
-use crate::{BuildContext, BuildError, CommonArgs, PackageBuilder, file_name, verify_packages};
+use crate::{
+    BuildContext, BuildError, Built, CommonArgs, PackageBuilder, file_name, verify_packages,
+};
 
 /// What a build step did.
 #[derive(Debug)]
@@ -117,6 +119,8 @@ async fn resolve_version(
     Ok(version)
 }
 
+/// The build proper, with the version known: the steps of the crate
+/// documentation, each a function below.
 async fn build(
     builder: &dyn PackageBuilder,
     args: &CommonArgs,
@@ -125,6 +129,77 @@ async fn build(
     target: &str,
     version: &str,
 ) -> Result<Outcome, BuildError> {
+    let tree = prepare_source(args).await?;
+    let epoch = tree.source_date_epoch(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
+    let destinations = Destinations::open(args)?;
+    let scratch = tempfile::Builder::new()
+        .prefix("packagebuild-")
+        .tempdir()
+        .map_err(BuildError::io(
+            "cannot create a scratch folder in",
+            std::env::temp_dir(),
+        ))?;
+    let ctx = BuildContext {
+        tree: &tree,
+        version: version.to_owned(),
+        target: target.to_owned(),
+        scratch: scratch.path().to_owned(),
+        commit_url: commit_url(args, prow, &tree),
+        env: args.env.clone(),
+        source_date_epoch: epoch,
+    };
+    let result = |artifacts: Vec<Artifact>| BuildResult {
+        target: target.to_owned(),
+        status: Status::Ok,
+        version: Some(version.to_owned()),
+        commit: tree.commit().map(str::to_owned),
+        artifacts,
+        error: None,
+        host: builder.host(),
+        local_changes: tree.selection().dirty().to_vec(),
+    };
+
+    if args.dry_run {
+        let plan = dry_run_plan(builder, &ctx, &destinations, recorder).await?;
+        return Ok(Outcome {
+            result: result(vec![]),
+            plan: Some(plan),
+        });
+    }
+
+    destinations.create_local_folders(args)?;
+    let built = match builder.build(&ctx).await {
+        Ok(b) => b,
+        // The scratch folder (and the log in it) is kept or moved here.
+        Err(e) => return Err(keep_log(e, scratch, args, prow, target)),
+    };
+    let artifacts = hash_artifacts(builder, &built)?;
+    let sums: String = artifacts
+        .iter()
+        .map(|(_, a)| format!("{}  {}\n", a.sha256, a.file))
+        .collect();
+    // One checksum file per target: builders of several targets share an
+    // --out folder.
+    let sums_name = format!("{target}.SHA256SUMS");
+    check_destinations(
+        destinations.stage.as_ref(),
+        destinations.out.as_ref(),
+        &artifacts,
+        &sums_name,
+        &sums,
+    )
+    .await?;
+    let artifacts = distribute(&destinations, prow, artifacts, &sums_name, &sums).await?;
+
+    let result = result(artifacts);
+    // A record that cannot be written is logged; the packages are staged.
+    let _ = recorder.record(Record::Build(&result));
+    Ok(Outcome { result, plan: None })
+}
+
+/// The source tree, checked for packaging/ and narrowed to what the
+/// commit holds.
+async fn prepare_source(args: &CommonArgs) -> Result<SourceTree, BuildError> {
     let mut tree = match &args.repo_url {
         Some(url) => SourceTree::clone_at(url, &args.reference, args.build_dir.as_deref()).await?,
         None => SourceTree::from_dir(&args.source, args.build_dir.as_deref()).await?,
@@ -141,15 +216,19 @@ async fn build(
     .map(|p| std::path::absolute(&p).unwrap_or(p))
     .collect();
     tree.select(args.allow_dirty, &destinations).await?;
-    let epoch = tree.source_date_epoch(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
+    Ok(tree)
+}
+
+/// The commit URL the packages record, when one is known.
+fn commit_url(args: &CommonArgs, prow: &ProwEnv, tree: &SourceTree) -> Option<String> {
     let owner_repo = prow.repo_owner.as_deref().zip(prow.repo_name.as_deref());
-    let commit_url = sourcetree::commit_url(
+    let url = sourcetree::commit_url(
         args.commit_url.as_deref(),
         owner_repo,
         tree.origin(),
         tree.commit(),
     );
-    if commit_url.is_none() {
+    if url.is_none() {
         // Usual for a local build; in a Prow job it means the packages lose
         // their link to the source, so say it there.
         let why = "no commit URL: not given (--commit-url), no REPO_OWNER/REPO_NAME, no GitHub origin; the packages will not record one";
@@ -159,87 +238,80 @@ async fn build(
             debug!("{why}");
         }
     }
-    // Open the stores before building, so a bad URL fails in a second, not
-    // after the build.
-    let stage = args
-        .stage
-        .as_deref()
-        .map(|u| Store::open(u, &StoreOptions::default()))
-        .transpose()?;
-    let out = match &args.out {
-        Some(dir) => Some(Store::open(
-            &dir.to_string_lossy(),
-            &StoreOptions::default(),
-        )?),
-        None => None,
-    };
+    url
+}
 
-    let scratch = tempfile::Builder::new()
-        .prefix("packagebuild-")
-        .tempdir()
-        .map_err(BuildError::io(
-            "cannot create a scratch folder in",
-            std::env::temp_dir(),
-        ))?;
-    let ctx = BuildContext {
-        tree: &tree,
-        version: version.to_owned(),
-        target: target.to_owned(),
-        scratch: scratch.path().to_owned(),
-        commit_url,
-        env: args.env.clone(),
-        source_date_epoch: epoch,
-    };
+/// Where the artifacts go: `--stage` and `--out`.
+struct Destinations {
+    stage: Option<Store>,
+    out: Option<Store>,
+}
 
-    if args.dry_run {
-        let mut plan = builder.plan(&ctx).await?;
-        plan.push(format!(
-            "read back every package and check {}",
-            builder.checked_fields()
-        ));
-        match &stage {
-            Some(s) => plan.push(format!("upload create-only to {}/<file>", s.url())),
-            None => plan.push("no --stage: nothing uploaded".into()),
-        }
-        if let Some(o) = &out {
-            plan.push(format!("copy to {} with {target}.SHA256SUMS", o.url()));
-        }
-        if let Some(ws) = recorder.workspace() {
-            plan.push(format!("write {}", ws.result_path(target)?.display()));
-        }
-        let result = BuildResult {
-            target: target.to_owned(),
-            status: Status::Ok,
-            version: Some(version.to_owned()),
-            commit: tree.commit().map(str::to_owned),
-            artifacts: vec![],
-            error: None,
-            host: builder.host(),
-            local_changes: tree.selection().dirty().to_vec(),
-        };
-        return Ok(Outcome {
-            result,
-            plan: Some(plan),
-        });
+impl Destinations {
+    /// Opens the stores before building, so that a bad URL fails in a
+    /// second, not after the build.
+    fn open(args: &CommonArgs) -> Result<Destinations, BuildError> {
+        let open = |url: &str| Store::open(url, &StoreOptions::default());
+        Ok(Destinations {
+            stage: args.stage.as_deref().map(open).transpose()?,
+            out: args
+                .out
+                .as_ref()
+                .map(|dir| open(&dir.to_string_lossy()))
+                .transpose()?,
+        })
     }
 
-    if let Some(u) = args.stage.as_deref() {
-        ensure_local_folder(u)?;
+    /// A local destination that cannot be created fails now, not after the
+    /// build.
+    fn create_local_folders(&self, args: &CommonArgs) -> Result<(), BuildError> {
+        if let Some(u) = args.stage.as_deref() {
+            ensure_local_folder(u)?;
+        }
+        if let Some(dir) = &args.out {
+            ensure_local_folder(&dir.to_string_lossy())?;
+        }
+        Ok(())
     }
-    if let Some(dir) = &args.out {
-        ensure_local_folder(&dir.to_string_lossy())?;
+}
+
+/// `--dry-run`: the builder's steps, then ours; nothing is built or written.
+async fn dry_run_plan(
+    builder: &dyn PackageBuilder,
+    ctx: &BuildContext<'_>,
+    destinations: &Destinations,
+    recorder: &Recorder,
+) -> Result<Vec<String>, BuildError> {
+    let mut plan = builder.plan(ctx).await?;
+    plan.push(format!(
+        "read back every package and check {}",
+        builder.checked_fields()
+    ));
+    match &destinations.stage {
+        Some(s) => plan.push(format!("upload create-only to {}/<file>", s.url())),
+        None => plan.push("no --stage: nothing uploaded".into()),
     }
-    let built = match builder.build(&ctx).await {
-        Ok(b) => b,
-        Err(e) => return Err(keep_log(e, scratch, args, prow, target)),
-    };
-    let metas = verify_packages(builder, &built)?;
+    if let Some(o) = &destinations.out {
+        plan.push(format!("copy to {} with {}.SHA256SUMS", o.url(), ctx.target));
+    }
+    if let Some(ws) = recorder.workspace() {
+        plan.push(format!("write {}", ws.result_path(&ctx.target)?.display()));
+    }
+    Ok(plan)
+}
+
+/// Verifies the packages, then the record of every artifact (packages
+/// with what they are, extras without), sorted by file name, names unique.
+fn hash_artifacts(
+    builder: &dyn PackageBuilder,
+    built: &Built,
+) -> Result<Vec<(PathBuf, Artifact)>, BuildError> {
+    let metas = verify_packages(builder, built)?;
     info!(
         "verified {} package(s): {}",
         metas.len(),
         built.expect.version
     );
-
     let mut files: Vec<(PathBuf, Option<PackageInfo>)> = metas
         .into_iter()
         .map(|(p, m)| {
@@ -276,16 +348,20 @@ async fn build(
             )));
         }
     }
-    let sums: String = artifacts
-        .iter()
-        .map(|(_, a)| format!("{}  {}\n", a.sha256, a.file))
-        .collect();
-    // One checksum file per target: builders of several targets share an
-    // --out folder.
-    let sums_name = format!("{target}.SHA256SUMS");
-    check_destinations(stage.as_ref(), out.as_ref(), &artifacts, &sums_name, &sums).await?;
+    Ok(artifacts)
+}
 
-    if let Some(stage) = &stage {
+/// Uploads to `--stage`, copies to `--out` (with the checksums), and in a
+/// Prow job copies to `$ARTIFACTS`; returns the artifacts with their staged
+/// URLs.
+async fn distribute(
+    destinations: &Destinations,
+    prow: &ProwEnv,
+    mut artifacts: Vec<(PathBuf, Artifact)>,
+    sums_name: &str,
+    sums: &str,
+) -> Result<Vec<Artifact>, BuildError> {
+    if let Some(stage) = &destinations.stage {
         let uploads = artifacts.iter().map(|(path, a)| async move {
             let outcome = stage.put_file(&a.file, path).await?;
             log_put(&stage.object_url(&a.file), outcome);
@@ -296,11 +372,11 @@ async fn build(
             a.staged_url = Some(url);
         }
     }
-    if let Some(out) = &out {
+    if let Some(out) = &destinations.out {
         for (path, a) in &artifacts {
             out.put_file(&a.file, path).await?;
         }
-        out.put_bytes(&sums_name, sums.clone().into_bytes().into())
+        out.put_bytes(sums_name, sums.to_owned().into_bytes().into())
             .await?;
         info!("copies in {}", out.url());
     }
@@ -315,22 +391,9 @@ async fn build(
         }
     }
     if let Some(dir) = &prow.artifacts {
-        handoff::write_atomic(&dir.join(format!("{target}.SHA256SUMS")), sums.as_bytes())?;
+        handoff::write_atomic(&dir.join(sums_name), sums.as_bytes())?;
     }
-
-    let result = BuildResult {
-        target: target.to_owned(),
-        status: Status::Ok,
-        version: Some(version.to_owned()),
-        commit: tree.commit().map(str::to_owned),
-        artifacts: artifacts.into_iter().map(|(_, a)| a).collect(),
-        error: None,
-        host: builder.host(),
-        local_changes: tree.selection().dirty().to_vec(),
-    };
-    // A record that cannot be written is logged; the packages are staged.
-    let _ = recorder.record(Record::Build(&result));
-    Ok(Outcome { result, plan: None })
+    Ok(artifacts.into_iter().map(|(_, a)| a).collect())
 }
 
 /// Checks every destination before writing any, so that a conflict leaves

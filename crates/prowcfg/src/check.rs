@@ -557,10 +557,13 @@ fn check_workspace(spec: &PodSpec, out: &mut Vec<String>) {
     }
 }
 
+/// One container of the chain: its label, its tool, the container.
+type ChainStep<'a> = (String, Tool, &'a crate::Container);
+
 /// Ours: the release chain (version-gen, builders, repo-tagger) and the
 /// presubmit build.
 fn check_chain(job: &Job, spec: &PodSpec, out: &mut Vec<String>) {
-    let steps: Vec<(String, Tool, &crate::Container)> = spec
+    let steps: Vec<ChainStep> = spec
         .containers
         .iter()
         .enumerate()
@@ -581,18 +584,7 @@ fn check_chain(job: &Job, spec: &PodSpec, out: &mut Vec<String>) {
         }
     }
     if job.job_type() == JobType::Presubmit {
-        for (who, _, _) in &taggers {
-            out.push(format!(
-                "{who}: repo-tagger in a presubmit; a presubmit tags and publishes nothing, remove it"
-            ));
-        }
-        for (who, _, c) in &version_gens {
-            if !podargs::flag(&c.args, "--dev") {
-                out.push(format!(
-                    "{who}: version-gen needs --dev in a presubmit (release versions are for merged commits only)"
-                ));
-            }
-        }
+        check_presubmit(&taggers, &version_gens, out);
         return;
     }
     if taggers.is_empty() {
@@ -602,10 +594,36 @@ fn check_chain(job: &Job, spec: &PodSpec, out: &mut Vec<String>) {
         out.push("runs repo-tagger, but only a release postsubmit may tag".into());
         return;
     }
-    if taggers.len() > 1 {
+    check_release_job(job, taggers.len(), out);
+    let targets = builder_targets(&builders, out);
+    check_expect(taggers[0], &targets, out);
+    if podargs::value(&taggers[0].2.args, "--publish").is_some() {
+        check_staging(&builders, out);
+    }
+}
+
+/// A presubmit builds with a development version and tags nothing.
+fn check_presubmit(taggers: &[&ChainStep], version_gens: &[&ChainStep], out: &mut Vec<String>) {
+    for (who, _, _) in taggers {
         out.push(format!(
-            "{} repo-tagger containers: a release tags once",
-            taggers.len()
+            "{who}: repo-tagger in a presubmit; a presubmit tags and publishes nothing, remove it"
+        ));
+    }
+    for (who, _, c) in version_gens {
+        if !podargs::flag(&c.args, "--dev") {
+            out.push(format!(
+                "{who}: version-gen needs --dev in a presubmit (release versions are for merged commits only)"
+            ));
+        }
+    }
+}
+
+/// A release tags once, one run at a time, and its own tag push must not
+/// start another release.
+fn check_release_job(job: &Job, taggers: usize, out: &mut Vec<String>) {
+    if taggers > 1 {
+        out.push(format!(
+            "{taggers} repo-tagger containers: a release tags once"
         ));
     }
     if job.base.max_concurrency != Some(1) {
@@ -619,8 +637,15 @@ fn check_chain(job: &Job, spec: &PodSpec, out: &mut Vec<String>) {
             "its branches let the push of its own version tag (e.g. {VERSION_TAG_EXAMPLE}) start another release: use branches that match only the default branch, anchored: [^master$] (or [^main$], ...)"
         ));
     }
+}
+
+/// Each builder's `--target`, once each: target to the builder's label.
+fn builder_targets<'a>(
+    builders: &[&'a ChainStep],
+    out: &mut Vec<String>,
+) -> BTreeMap<&'a str, &'a str> {
     let mut targets: BTreeMap<&str, &str> = BTreeMap::new();
-    for (who, _, c) in &builders {
+    for (who, _, c) in builders {
         match podargs::value(&c.args, "--target") {
             None => out.push(format!(
                 "{who}: no --target: repo-tagger --expect names each builder's target"
@@ -632,44 +657,52 @@ fn check_chain(job: &Job, spec: &PodSpec, out: &mut Vec<String>) {
             }
         }
     }
-    let (who, _, tagger) = taggers[0];
+    targets
+}
+
+/// The tagger expects exactly the builders' targets.
+fn check_expect(tagger: &ChainStep, targets: &BTreeMap<&str, &str>, out: &mut Vec<String>) {
+    let (who, _, tagger) = tagger;
     let expected: BTreeSet<&str> = podargs::list(&tagger.args, "--expect")
         .into_iter()
         .collect();
     let built: BTreeSet<&str> = targets.keys().copied().collect();
-    if expected != built {
-        let missing: Vec<_> = expected.difference(&built).copied().collect();
-        let extra: Vec<_> = built.difference(&expected).copied().collect();
-        let mut detail = Vec::new();
-        if !missing.is_empty() {
-            detail.push(format!("expected but not built: {}", missing.join(",")));
-        }
-        if !extra.is_empty() {
-            detail.push(format!("built but not expected: {}", extra.join(",")));
-        }
-        let advice = if built.is_empty() {
-            "add the builders or drop --expect".to_owned()
-        } else {
-            format!("give --expect {}", show_set(&built))
-        };
-        out.push(format!(
-            "{who}: --expect {} does not match the builders' targets {} ({}); {advice}",
-            show_set(&expected),
-            show_set(&built),
-            detail.join("; "),
-        ));
+    if expected == built {
+        return;
     }
-    if podargs::value(&tagger.args, "--publish").is_some() {
-        for (who, _, c) in &builders {
-            match podargs::value(&c.args, "--stage") {
-                None => out.push(format!(
-                    "{who}: no --stage: repo-tagger --publish copies the staged artifacts"
-                )),
-                Some(s) if !s.contains("$(BUILD_ID)") => out.push(format!(
-                    "{who}: --stage {s} is not per run: put $(BUILD_ID) in it so that runs never share a staging folder"
-                )),
-                Some(_) => {}
-            }
+    let missing: Vec<_> = expected.difference(&built).copied().collect();
+    let extra: Vec<_> = built.difference(&expected).copied().collect();
+    let mut detail = Vec::new();
+    if !missing.is_empty() {
+        detail.push(format!("expected but not built: {}", missing.join(",")));
+    }
+    if !extra.is_empty() {
+        detail.push(format!("built but not expected: {}", extra.join(",")));
+    }
+    let advice = if built.is_empty() {
+        "add the builders or drop --expect".to_owned()
+    } else {
+        format!("give --expect {}", show_set(&built))
+    };
+    out.push(format!(
+        "{who}: --expect {} does not match the builders' targets {} ({}); {advice}",
+        show_set(&expected),
+        show_set(&built),
+        detail.join("; "),
+    ));
+}
+
+/// `--publish` copies what the builders staged, each run to its own folder.
+fn check_staging(builders: &[&ChainStep], out: &mut Vec<String>) {
+    for (who, _, c) in builders {
+        match podargs::value(&c.args, "--stage") {
+            None => out.push(format!(
+                "{who}: no --stage: repo-tagger --publish copies the staged artifacts"
+            )),
+            Some(s) if !s.contains("$(BUILD_ID)") => out.push(format!(
+                "{who}: --stage {s} is not per run: put $(BUILD_ID) in it so that runs never share a staging folder"
+            )),
+            Some(_) => {}
         }
     }
 }

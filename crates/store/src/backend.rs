@@ -59,10 +59,9 @@ pub(crate) enum BackendKey {
     },
 }
 
-pub(crate) fn build(
-    loc: &Location,
-    opts: &StoreOptions,
-) -> Result<(Arc<dyn ObjectStore>, BackendKey), StoreError> {
+type Built = (Arc<dyn ObjectStore>, BackendKey);
+
+pub(crate) fn build(loc: &Location, opts: &StoreOptions) -> Result<Built, StoreError> {
     let config_err = |e: object_store::Error| StoreError::Config {
         url: loc.url(),
         detail: e.to_string(),
@@ -75,93 +74,100 @@ pub(crate) fn build(
         // Rooted at `/` (not at the base folder) so the folder need not exist
         // until the first write, and any two local stores can hard-link.
         Scheme::Local => Ok((Arc::new(LocalFileSystem::new()), BackendKey::Local)),
-        Scheme::S3 { bucket } => {
-            let endpoint = opts
-                .s3_endpoint
-                .clone()
-                .or_else(|| env_nonempty("AWS_ENDPOINT_URL"))
-                .or_else(|| env_nonempty("AWS_ENDPOINT"));
-            let mut b = AmazonS3Builder::from_env()
-                .with_bucket_name(bucket)
-                .with_retry(retry);
-            if let Some(endpoint) = &endpoint {
-                b = b.with_endpoint(endpoint);
-            }
-            if opts.allow_http
-                || endpoint
-                    .as_deref()
-                    .is_some_and(|e| e.starts_with("http://"))
-            {
-                b = b.with_allow_http(true);
-            }
-            if let Some(c) = &opts.s3_credentials {
-                b = b
-                    .with_access_key_id(&c.access_key_id)
-                    .with_secret_access_key(&c.secret_access_key);
-            }
-            if b.get_config_value(&AmazonS3ConfigKey::Region).is_none() {
-                b = b.with_region("us-east-1");
-            }
-            // Create-only copies need this; a value from the environment wins
-            // for S3 look-alikes that offer a header-based variant.
-            if b.get_config_value(&AmazonS3ConfigKey::CopyIfNotExists)
-                .is_none()
-            {
-                b = b.with_copy_if_not_exists(S3CopyIfNotExists::Multipart);
-            }
-            let s3 = b.build().map_err(config_err)?;
-            Ok((
-                Arc::new(s3),
-                BackendKey::S3 {
-                    bucket: bucket.clone(),
-                    endpoint,
-                },
-            ))
+        Scheme::S3 { bucket } => s3(bucket, opts, retry).map_err(config_err),
+        Scheme::Gcs { bucket } => gcs(bucket, opts, retry).map_err(config_err),
+    }
+}
+
+/// S3 (or an S3 look-alike such as moto): the endpoint from the options or
+/// `AWS_ENDPOINT_URL`, credentials from the options or the environment.
+fn s3(bucket: &str, opts: &StoreOptions, retry: RetryConfig) -> Result<Built, object_store::Error> {
+    let endpoint = opts
+        .s3_endpoint
+        .clone()
+        .or_else(|| env_nonempty("AWS_ENDPOINT_URL"))
+        .or_else(|| env_nonempty("AWS_ENDPOINT"));
+    let mut b = AmazonS3Builder::from_env()
+        .with_bucket_name(bucket)
+        .with_retry(retry);
+    if let Some(endpoint) = &endpoint {
+        b = b.with_endpoint(endpoint);
+    }
+    if opts.allow_http
+        || endpoint
+            .as_deref()
+            .is_some_and(|e| e.starts_with("http://"))
+    {
+        b = b.with_allow_http(true);
+    }
+    if let Some(c) = &opts.s3_credentials {
+        b = b
+            .with_access_key_id(&c.access_key_id)
+            .with_secret_access_key(&c.secret_access_key);
+    }
+    if b.get_config_value(&AmazonS3ConfigKey::Region).is_none() {
+        b = b.with_region("us-east-1");
+    }
+    // Create-only copies need this; a value from the environment wins
+    // for S3 look-alikes that offer a header-based variant.
+    if b.get_config_value(&AmazonS3ConfigKey::CopyIfNotExists)
+        .is_none()
+    {
+        b = b.with_copy_if_not_exists(S3CopyIfNotExists::Multipart);
+    }
+    Ok((
+        Arc::new(b.build()?),
+        BackendKey::S3 {
+            bucket: bucket.to_owned(),
+            endpoint,
+        },
+    ))
+}
+
+/// Google Cloud Storage: the base URL from the options or `GCS_BASE_URL`
+/// (the fake GCS in tests), the service account from the options, else
+/// `GOOGLE_APPLICATION_CREDENTIALS`.
+fn gcs(bucket: &str, opts: &StoreOptions, retry: RetryConfig) -> Result<Built, object_store::Error> {
+    let base_url = opts
+        .gcs_base_url
+        .clone()
+        .or_else(|| env_nonempty("GCS_BASE_URL"));
+    let mut b = GoogleCloudStorageBuilder::from_env()
+        .with_bucket_name(bucket)
+        .with_retry(retry);
+    if let Some(url) = &base_url {
+        b = b.with_base_url(url);
+    }
+    if opts.allow_http
+        || base_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("http://"))
+    {
+        b = b.with_config(GoogleConfigKey::Client(ClientConfigKey::AllowHttp), "true");
+    }
+    match &opts.gcs_service_account {
+        Some(GcsServiceAccount::File(p)) => {
+            b = b.with_service_account_path(p.to_string_lossy());
         }
-        Scheme::Gcs { bucket } => {
-            let base_url = opts
-                .gcs_base_url
-                .clone()
-                .or_else(|| env_nonempty("GCS_BASE_URL"));
-            let mut b = GoogleCloudStorageBuilder::from_env()
-                .with_bucket_name(bucket)
-                .with_retry(retry);
-            if let Some(url) = &base_url {
-                b = b.with_base_url(url);
-            }
-            if opts.allow_http
-                || base_url
-                    .as_deref()
-                    .is_some_and(|u| u.starts_with("http://"))
+        Some(GcsServiceAccount::Json(json)) => b = b.with_service_account_key(json),
+        None => {
+            if let Some(path) = service_account_from_adc_env()
+                && b.get_config_value(&GoogleConfigKey::ServiceAccount)
+                    .is_none()
+                && b.get_config_value(&GoogleConfigKey::ServiceAccountKey)
+                    .is_none()
             {
-                b = b.with_config(GoogleConfigKey::Client(ClientConfigKey::AllowHttp), "true");
+                b = b.with_service_account_path(path);
             }
-            match &opts.gcs_service_account {
-                Some(GcsServiceAccount::File(p)) => {
-                    b = b.with_service_account_path(p.to_string_lossy());
-                }
-                Some(GcsServiceAccount::Json(json)) => b = b.with_service_account_key(json),
-                None => {
-                    if let Some(path) = service_account_from_adc_env()
-                        && b.get_config_value(&GoogleConfigKey::ServiceAccount)
-                            .is_none()
-                        && b.get_config_value(&GoogleConfigKey::ServiceAccountKey)
-                            .is_none()
-                    {
-                        b = b.with_service_account_path(path);
-                    }
-                }
-            }
-            let gcs = b.build().map_err(config_err)?;
-            Ok((
-                Arc::new(gcs),
-                BackendKey::Gcs {
-                    bucket: bucket.clone(),
-                    base_url,
-                },
-            ))
         }
     }
+    Ok((
+        Arc::new(b.build()?),
+        BackendKey::Gcs {
+            bucket: bucket.to_owned(),
+            base_url,
+        },
+    ))
 }
 
 fn env_nonempty(name: &str) -> Option<String> {
