@@ -1,6 +1,8 @@
 use forge::{Forge, ForgeError};
 use handoff::HandoffError;
 
+use crate::publish::PublishError;
+
 use crate::{EXIT_CONFLICT, EXIT_FAILURE, EXIT_USAGE};
 
 /// Why a release step failed. The binary prints it and exits with
@@ -86,16 +88,26 @@ pub enum ReleaseError {
     #[error("{0}; nothing is tagged")]
     NotNext(#[from] calver::NotNext),
 
-    /// Publishing after the tag failed (re-running converges).
+    /// Publishing after the tag failed; the tag stays.
     #[error(
-        "publishing {version} failed after tagging: {detail}; re-run repo-tagger with the same options to finish"
+        "publishing {version} failed after tagging: {source}{}",
+        if source.rerun_finishes() {
+            "; re-run repo-tagger with the same options to finish"
+        } else {
+            ""
+        }
     )]
     Publish {
         /// The version.
         version: String,
         /// What failed.
-        detail: String,
+        source: PublishError,
     },
+
+    /// The `--publish` store cannot be set up (other than a malformed URL,
+    /// which is [`ReleaseError::Usage`]); checked before tagging.
+    #[error("cannot open the release path given with --publish: {0}; nothing is tagged")]
+    PublishStore(#[source] store::StoreError),
 }
 
 /// The first line of a build's recorded error; when more follows (the log
@@ -136,6 +148,9 @@ impl ReleaseError {
             // taken tag; a version ahead of the next is a wrong input.
             ReleaseError::NotNext(n) if n.is_overtaken() => EXIT_CONFLICT,
             ReleaseError::NotNext(_) => EXIT_USAGE,
+            // The release path holds other bytes for this version: a
+            // conflict, as for a tag on another commit.
+            ReleaseError::Publish { source, .. } if source.is_conflict() => EXIT_CONFLICT,
             _ => EXIT_FAILURE,
         }
     }
@@ -164,5 +179,33 @@ mod tests {
             build_failed(error),
             "build el9 failed, so nothing is tagged: rpmbuild failed (exit code 1); full log: /tmp/b/rpmbuild.log; last lines (the rest, 3 lines, is in its result record results/el9.json)"
         );
+    }
+
+    #[test]
+    fn a_publish_conflict_exits_3_and_other_publish_failures_1() {
+        let publish = |source| ReleaseError::Publish {
+            version: "20261127.00".into(),
+            source,
+        };
+        let conflict = publish(PublishError::Conflict {
+            url: "file:///r/20261127.00/el9/x.rpm".into(),
+        });
+        assert_eq!(conflict.exit_code(), EXIT_CONFLICT);
+        // Its own remedy, not the re-run hint that would meet it again.
+        assert!(!conflict.to_string().ends_with("to finish"), "{conflict}");
+        let gone = publish(PublishError::StagedGone {
+            url: "file:///s/x.rpm".into(),
+        });
+        assert_eq!(gone.exit_code(), EXIT_FAILURE);
+        assert!(
+            gone.to_string()
+                .ends_with("re-run repo-tagger with the same options to finish"),
+            "{gone}"
+        );
+        let setup = ReleaseError::PublishStore(store::StoreError::Config {
+            url: "gs://b/r".into(),
+            detail: "no credentials".into(),
+        });
+        assert_eq!(setup.exit_code(), EXIT_FAILURE);
     }
 }

@@ -182,9 +182,9 @@ async fn tag(
             build_id: opts.build_id.as_deref(),
         })
         .await
-        .map_err(|detail| ReleaseError::Publish {
+        .map_err(|source| ReleaseError::Publish {
             version: version_text.clone(),
-            detail,
+            source,
         })?;
     info!("{summary}");
     Ok(())

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use calver::Day;
 use clap::Parser;
+use cli::{Verbosity, parse_duration};
 use forge::Tagger;
 use handoff::{TagStatus, Workspace};
-use cli::{Verbosity, parse_duration};
 use release::cli::{ForgeArgs, ForgeChoice, parse_day};
 use release::publish::{NoPublish, Publisher, StorePublisher};
 use release::tagger::{DEFAULT_TAGGER_EMAIL, DEFAULT_TAGGER_NAME, TagOptions};
@@ -31,8 +31,9 @@ Examples:
   repo-tagger -V                                         # this tool's own version
 
 Exit codes: 0 tagged (or already tagged on this commit), 1 failure,
-2 usage error, 3 conflict: the tag exists on another commit, or with
---verify-next the version is no longer the next one.";
+2 usage error, 3 conflict: the tag exists on another commit, with
+--verify-next the version is no longer the next one, or with --publish the
+release path already holds other bytes for this version.";
 
 /// Creates the annotated release tag <version> on a commit, atomically.
 #[derive(Debug, Parser)]
@@ -200,7 +201,7 @@ async fn run(cli: &Cli) -> Result<handoff::TagRecord, ReleaseError> {
         Some(url) => match StorePublisher::open(url, store::StoreOptions::default()) {
             Ok(p) => Box::new(p),
             Err(e) => {
-                let e = ReleaseError::Usage(e.to_string());
+                let e = publish_store_error(e);
                 tagger::record_failure(&opts, &e);
                 return Err(e);
             }
@@ -208,4 +209,17 @@ async fn run(cli: &Cli) -> Result<handoff::TagRecord, ReleaseError> {
         None => Box::new(NoPublish),
     };
     tagger::run(forge.as_ref(), publisher.as_ref(), &opts).await
+}
+
+/// A malformed `--publish` URL is a usage error (exit 2); a store that
+/// cannot be set up (credentials, backend configuration) is a failure to
+/// fix there, not in the command line.
+fn publish_store_error(e: store::StoreError) -> ReleaseError {
+    use store::StoreError;
+    match e {
+        StoreError::UnknownScheme { .. }
+        | StoreError::InvalidUrl { .. }
+        | StoreError::InvalidName { .. } => ReleaseError::Usage(e.to_string()),
+        e => ReleaseError::PublishStore(e),
+    }
 }

@@ -222,13 +222,108 @@ fn changed_staging_or_a_clobbering_object_stops_before_the_manifest() {
     )
     .unwrap();
     let o = s.tag(&[]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // A conflict, as for a tag on another commit (this was exit 1).
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(stderr(&o).contains("re-run repo-tagger"), "{}", stderr(&o));
     assert_eq!(
         std::fs::read(dest.join("hello-20261127.00-g1.el9.noarch.rpm")).unwrap(),
         b"different bytes"
     );
     assert!(!names(&s.snapshot_release()).contains(&"20261127.00/manifest.json"));
+}
+
+#[test]
+fn a_published_object_with_other_bytes_is_a_conflict_naming_it_and_what_to_do() {
+    let s = Setup::new();
+    let dest = s.release().join("20261127.00/deb12");
+    std::fs::create_dir_all(&dest).unwrap();
+    std::fs::write(dest.join("hello_20261127.00-g1_all.deb"), b"other bytes").unwrap();
+    let o = s.tag(&[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    let object = format!(
+        "file://{}/hello_20261127.00-g1_all.deb already exists with different content",
+        dest.display()
+    );
+    assert!(err.contains(&object), "{err}");
+    assert!(
+        err.contains("published objects are never overwritten"),
+        "{err}"
+    );
+    assert!(
+        err.contains("remove it by hand and re-run repo-tagger with the same options"),
+        "{err}"
+    );
+    assert!(
+        err.contains("otherwise build and release a new version"),
+        "{err}"
+    );
+    // Not the generic hint: re-running as is meets the same object.
+    assert!(!err.contains("to finish"), "{err}");
+    assert_eq!(
+        std::fs::read(dest.join("hello_20261127.00-g1_all.deb")).unwrap(),
+        b"other bytes"
+    );
+    assert!(!names(&s.snapshot_release()).contains(&"20261127.00/manifest.json"));
+    // The tag stays: the conflict is on the release path only.
+    assert_eq!(s.f.remote_tag_commit(V), Some(s.commit.clone()));
+}
+
+#[test]
+fn a_manifest_of_another_commit_is_a_conflict() {
+    let s = Setup::new();
+    let dest = s.release().join("20261127.00");
+    std::fs::create_dir_all(&dest).unwrap();
+    let other = "0".repeat(40);
+    let manifest = serde_json::json!({
+        "version": V, "tag": V, "commit": other, "artifacts": []
+    });
+    std::fs::write(dest.join("manifest.json"), manifest.to_string()).unwrap();
+    let o = s.tag(&[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&format!(
+            "manifest.json is already published from commit {other}, not {}",
+            s.commit
+        )),
+        "{err}"
+    );
+    assert!(err.contains("check that --publish"), "{err}");
+    assert_eq!(names(&s.snapshot_release()), ["20261127.00/manifest.json"]);
+}
+
+#[test]
+fn a_publish_store_that_cannot_be_set_up_is_a_failure_not_a_usage_error() {
+    let s = Setup::new();
+    // A service account file the GCS client cannot use.
+    let creds = s.dir.path().join("sa.json");
+    std::fs::write(&creds, r#"{"type": "service_account"}"#).unwrap();
+    let ws = s.ws();
+    let o = run(
+        BIN,
+        &s.f.work(),
+        &[
+            "--workspace",
+            ws.to_str().unwrap(),
+            "--expect",
+            "deb12,el9",
+            "--wait-timeout",
+            "5s",
+            "--publish",
+            "gs://releases/guest-agent",
+        ],
+        &[("GOOGLE_APPLICATION_CREDENTIALS", creds.to_str().unwrap())],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("cannot open the release path given with --publish: cannot set up the store gs://releases/guest-agent"),
+        "{err}"
+    );
+    assert!(err.contains("check the URL and the credentials"), "{err}");
+    assert!(err.contains("nothing is tagged"), "{err}");
+    assert!(s.f.remote_tag_names().is_empty());
 }
 
 #[test]
