@@ -8,15 +8,16 @@
 //! exists, so the push is the atomic commit point.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use calver::Day;
+use git_cmd::redact_url;
+use git_cmd::{GitError, Repo};
 use tokio::sync::OnceCell;
 use tracing::{debug, instrument};
 
-use crate::{Forge, ForgeError, ForgeKind, NewTag, TagOutcome};
+use crate::{Forge, ForgeError, ForgeKind, NewTag, TagOutcome, tag_outcome};
 
 /// How many trailing lines of git's stderr an error keeps.
 const STDERR_TAIL_LINES: usize = 8;
@@ -300,7 +301,7 @@ impl Forge for GitForge {
     #[instrument(skip(self, tag), fields(remote = %self.display, tag = %tag.name, commit = %tag.commit))]
     async fn create_tag(&self, tag: &NewTag) -> Result<TagOutcome, ForgeError> {
         if let Some(existing) = self.tag_commit(&tag.name).await? {
-            return same_or_conflict(tag, existing);
+            return tag_outcome(&tag.name, &existing, &tag.commit);
         }
         self.fetch_commit(&tag.commit).await?;
         let scratch = self.scratch().await?;
@@ -323,7 +324,7 @@ impl Forge for GitForge {
             Ok(_) => Ok(TagOutcome::Created { tag_object: object }),
             Err(push_err) => match self.tag_commit(&tag.name).await? {
                 // Someone else created it between our look and our push.
-                Some(existing) => same_or_conflict(tag, existing),
+                Some(existing) => tag_outcome(&tag.name, &existing, &tag.commit),
                 None => Err(push_err),
             },
         }
@@ -338,18 +339,6 @@ impl GitForge {
     /// Where commands that only talk to the remote run: any existing folder.
     fn run_dir(&self) -> PathBuf {
         self.local.clone().unwrap_or_else(std::env::temp_dir)
-    }
-}
-
-fn same_or_conflict(tag: &NewTag, existing: String) -> Result<TagOutcome, ForgeError> {
-    if existing.eq_ignore_ascii_case(&tag.commit) {
-        Ok(TagOutcome::AlreadyExists)
-    } else {
-        Err(ForgeError::TagConflict {
-            tag: tag.name.clone(),
-            existing,
-            requested: tag.commit.clone(),
-        })
     }
 }
 
@@ -378,7 +367,10 @@ async fn mktag(dir: &Path, tag: &NewTag) -> Result<String, ForgeError> {
         tag.date.timestamp(),
         message
     );
-    let out = run_git(dir, &["mktag"], Some(body.into_bytes())).await?;
+    let out = Repo::new(dir)
+        .run_with_input(&["mktag"], body.as_bytes())
+        .await
+        .map_err(forge_error)?;
     Ok(out.trim().to_owned())
 }
 
@@ -396,47 +388,23 @@ async fn toplevel(cwd: &Path) -> Result<Option<PathBuf>, ForgeError> {
 }
 
 async fn git_output(dir: &Path, args: &[&str]) -> Result<String, ForgeError> {
-    run_git(dir, args, None).await
+    Repo::new(dir).run(args).await.map_err(forge_error)
 }
 
-/// Runs git in `dir`, never prompting, with C-locale messages so that
-/// failures can be recognised.
-async fn run_git(dir: &Path, args: &[&str], stdin: Option<Vec<u8>>) -> Result<String, ForgeError> {
-    use tokio::io::AsyncWriteExt;
-    let mut cmd = tokio::process::Command::new("git");
-    cmd.args(args)
-        .current_dir(dir)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_ASKPASS", "true")
-        .env("LC_ALL", "C")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let mut child = cmd.spawn().map_err(ForgeError::GitMissing)?;
-    if let Some(input) = stdin {
-        let mut pipe = child.stdin.take().expect("stdin is piped");
-        pipe.write_all(&input)
-            .await
-            .map_err(ForgeError::GitMissing)?;
-        drop(pipe);
-    }
-    let out = child
-        .wait_with_output()
-        .await
-        .map_err(ForgeError::GitMissing)?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        Err(ForgeError::Git {
-            command: format!("git {}", args.join(" ")),
-            dir: dir.to_owned(),
-            stderr: tail(&String::from_utf8_lossy(&out.stderr), STDERR_TAIL_LINES),
-        })
+/// git_cmd's failure as ours; git_cmd has already redacted credentials.
+fn forge_error(e: GitError) -> ForgeError {
+    match e {
+        GitError::Spawn { source, .. } => ForgeError::GitMissing(source),
+        GitError::Failed {
+            command,
+            dir,
+            stderr,
+            ..
+        } => ForgeError::Git {
+            command,
+            dir: dir.unwrap_or_default(),
+            stderr: tail(&stderr, STDERR_TAIL_LINES),
+        },
     }
 }
 
@@ -491,30 +459,6 @@ fn shell_word(s: &str) -> String {
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))
     }
-}
-
-/// Hides `user:password@` in URLs found in `s`.
-pub(crate) fn redact_url(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find("://") {
-        let (head, tail) = rest.split_at(i + 3);
-        out.push_str(head);
-        let end = tail
-            .find(|c: char| c == '/' || c.is_whitespace() || c == '\'' || c == '"')
-            .unwrap_or(tail.len());
-        let authority = &tail[..end];
-        match authority.rfind('@') {
-            Some(at) => {
-                out.push_str("***@");
-                out.push_str(&authority[at + 1..]);
-            }
-            None => out.push_str(authority),
-        }
-        rest = &tail[end..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// git's first `fatal:` line (the cause; later lines are generic advice).

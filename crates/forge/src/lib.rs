@@ -80,6 +80,23 @@ pub enum TagOutcome {
     AlreadyExists,
 }
 
+/// What a tag `name` found on `existing` means to a run that wants it on
+/// `requested`: the same commit is a finished re-run
+/// ([`TagOutcome::AlreadyExists`]), another is [`ForgeError::TagConflict`].
+/// The one rule for both forges and the tagger; shas compare
+/// case-insensitively and the conflict names them lower-cased.
+pub fn tag_outcome(name: &str, existing: &str, requested: &str) -> Result<TagOutcome, ForgeError> {
+    if existing.eq_ignore_ascii_case(requested) {
+        Ok(TagOutcome::AlreadyExists)
+    } else {
+        Err(ForgeError::TagConflict {
+            tag: name.to_owned(),
+            existing: existing.to_ascii_lowercase(),
+            requested: requested.to_ascii_lowercase(),
+        })
+    }
+}
+
 /// Access to the tags of one repository.
 #[async_trait]
 pub trait Forge: Send + Sync {
@@ -121,4 +138,31 @@ pub trait Forge: Send + Sync {
     /// How many requests (HTTP requests, or git round trips to the remote)
     /// this forge has made so far, retries included.
     fn requests(&self) -> u64;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_outcome_same_commit_or_conflict() {
+        let sha = "0123456789abcdef0123456789abcdef01234567";
+        assert_eq!(
+            tag_outcome("20261127.00", sha, &sha.to_ascii_uppercase()).unwrap(),
+            TagOutcome::AlreadyExists
+        );
+        let other = "ABCDEF0123456789abcdef0123456789abcdef01";
+        match tag_outcome("20261127.00", other, &sha.to_ascii_uppercase()) {
+            Err(ForgeError::TagConflict {
+                tag,
+                existing,
+                requested,
+            }) => {
+                assert_eq!(tag, "20261127.00");
+                assert_eq!(existing, other.to_ascii_lowercase());
+                assert_eq!(requested, sha);
+            }
+            r => panic!("{r:?}"),
+        }
+    }
 }

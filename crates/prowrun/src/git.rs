@@ -2,8 +2,8 @@
 //! way Prow's clonerefs does.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use git_cmd::{GitError, Repo};
 use prow_env::Refs;
 
 use crate::RunError;
@@ -12,32 +12,44 @@ use crate::RunError;
 const CI_NAME: &str = "ci-robot";
 const CI_EMAIL: &str = "ci-robot@k8s.io";
 
+/// Runs git in `dir` (the current folder when `None`) through git_cmd,
+/// as clonerefs' identity and without the detached-HEAD advice.
 fn git(dir: Option<&Path>, args: &[&str]) -> Result<String, RunError> {
-    let mut c = Command::new("git");
-    c.args(["-c", &format!("user.name={CI_NAME}")])
-        .args(["-c", &format!("user.email={CI_EMAIL}")])
-        .args(["-c", "advice.detachedHead=false"])
-        .args(args)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .stdin(std::process::Stdio::null());
-    if let Some(d) = dir {
-        c.current_dir(d);
+    let repo = match dir {
+        Some(d) => Repo::new(d),
+        None => Repo::current_dir(),
+    };
+    repo.with_config("user.name", CI_NAME)
+        .with_config("user.email", CI_EMAIL)
+        .with_config("advice.detachedHead", "false")
+        .run_blocking(args)
+        .map_err(|e| match e {
+            GitError::Spawn { dir, source } => RunError::Io {
+                action: "cannot run git (is it installed?) in",
+                path: dir.unwrap_or_else(|| PathBuf::from(".")),
+                source,
+            },
+            GitError::Failed {
+                command,
+                dir,
+                stderr,
+                ..
+            } => RunError::Git {
+                command,
+                dir,
+                stderr,
+            },
+        })
+}
+
+/// The full sha of the commit `rev` names in the clone `dir`; `None` when
+/// it names none.
+pub(crate) fn full_commit(dir: &Path, rev: &str) -> Result<Option<String>, RunError> {
+    match git(Some(dir), &["rev-parse", &format!("{rev}^{{commit}}")]) {
+        Ok(sha) => Ok(Some(sha.trim().to_owned())),
+        Err(RunError::Git { .. }) => Ok(None),
+        Err(e) => Err(e),
     }
-    let out = c.output().map_err(|source| RunError::Io {
-        action: "cannot run git (is it installed?) in",
-        path: dir
-            .map(Path::to_owned)
-            .unwrap_or_else(|| PathBuf::from(".")),
-        source,
-    })?;
-    if !out.status.success() {
-        return Err(RunError::Git {
-            command: format!("git {}", args.join(" ")),
-            dir: dir.map(Path::to_owned),
-            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-        });
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The default branch of a remote (where its `HEAD` points).

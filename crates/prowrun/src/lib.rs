@@ -672,13 +672,7 @@ pub fn branch_warning(
 fn clone(url: &str, refs: &mut Refs, base: &git::Branch, dir: &Path) -> Result<(), RunError> {
     git::clone_refs(url, refs, base, dir)?;
     // A short --base-sha becomes the full one Prow would give.
-    let full = std::process::Command::new("git")
-        .args(["rev-parse", &format!("{}^{{commit}}", refs.base_sha)])
-        .current_dir(dir)
-        .output()
-        .map_err(io("cannot run git in", dir))?;
-    if full.status.success() {
-        let sha = String::from_utf8_lossy(&full.stdout).trim().to_owned();
+    if let Some(sha) = git::full_commit(dir, &refs.base_sha)? {
         refs.base_link = refs.base_link.replace(&refs.base_sha, &sha);
         refs.base_sha = sha;
     }

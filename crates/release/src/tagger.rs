@@ -129,15 +129,7 @@ async fn tag(
     }
 
     let outcome = match forge.tag_commit(&version_text).await? {
-        Some(existing) if existing.eq_ignore_ascii_case(&commit) => TagOutcome::AlreadyExists,
-        Some(existing) => {
-            return Err(ForgeError::TagConflict {
-                tag: version_text,
-                existing,
-                requested: commit,
-            }
-            .into());
-        }
+        Some(existing) => forge::tag_outcome(&version_text, &existing, &commit)?,
         None => {
             let now = (opts.clock)();
             if opts.verify_next {

@@ -8,8 +8,8 @@
 mod tarball;
 
 use std::path::{Component, Path, PathBuf};
-use std::process::Stdio;
 
+use git_cmd::{GitError, Repo};
 use tracing::{info, warn};
 
 pub use tarball::{TarballStats, write_orig_tarball};
@@ -203,8 +203,10 @@ impl SourceTree {
         reference: &str,
         build_dir: Option<&str>,
     ) -> Result<SourceTree, SourceError> {
+        // A token in the URL must not reach logs or errors.
+        let shown = git_cmd::redact_url(url);
         let err = |detail: String| SourceError::Clone {
-            url: url.to_owned(),
+            url: shown.clone(),
             reference: reference.to_owned(),
             detail,
         };
@@ -213,7 +215,7 @@ impl SourceTree {
             .tempdir()
             .map_err(|e| err(e.to_string()))?;
         let dir = tmp.path().to_owned();
-        info!("cloning {url} at {reference}");
+        info!("cloning {shown} at {reference}");
         git(&dir, &["init", "--quiet", "."]).await.map_err(err)?;
         // Fetch exactly the ref asked for, as Prow's clonerefs does; a sha
         // is fetched directly (servers allow reachable shas).
@@ -552,28 +554,21 @@ fn resolve_build_dir(root: &Path, build_dir: Option<&str>) -> Result<PathBuf, So
     Ok(canon)
 }
 
+/// Runs git in `dir`; on failure, git's last line (credentials redacted)
+/// for the error's detail.
 async fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
-    let out = tokio::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("LC_ALL", "C")
-        .stdin(Stdio::null())
-        .output()
-        .await
-        .map_err(|e| format!("cannot run git: {e}; install it (apt-get install git)"))?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        let err = String::from_utf8_lossy(&out.stderr);
-        Err(err
+    Repo::new(dir).run(args).await.map_err(|e| match e {
+        GitError::Spawn { source, .. } => {
+            format!("cannot run git: {source}; install it (apt-get install git)")
+        }
+        GitError::Failed { stderr, .. } => stderr
             .lines()
             .rev()
             .find(|l| !l.trim().is_empty())
             .unwrap_or("git failed")
             .trim()
-            .to_owned())
-    }
+            .to_owned(),
+    })
 }
 
 #[cfg(test)]

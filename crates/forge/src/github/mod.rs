@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 pub use client::{Answer, Client, ClientConfig, DEFAULT_API_URL, RetryPolicy};
 pub use token::Token;
 
-use crate::{Forge, ForgeError, ForgeKind, NewTag, TagOutcome};
+use crate::{Forge, ForgeError, ForgeKind, NewTag, TagOutcome, tag_outcome};
 
 /// How many annotated tags deep a ref is followed to its commit.
 const MAX_PEEL: usize = 8;
@@ -135,24 +135,6 @@ impl GitHubForge {
             detail: format!("annotated tags nested more than {MAX_PEEL} deep"),
         })
     }
-
-    /// The existing tag's commit decides: same commit is a re-run, another
-    /// is a conflict.
-    fn outcome_for_existing(
-        &self,
-        tag: &NewTag,
-        existing: String,
-    ) -> Result<TagOutcome, ForgeError> {
-        if existing.eq_ignore_ascii_case(&tag.commit) {
-            Ok(TagOutcome::AlreadyExists)
-        } else {
-            Err(ForgeError::TagConflict {
-                tag: tag.name.clone(),
-                existing,
-                requested: tag.commit.to_ascii_lowercase(),
-            })
-        }
-    }
 }
 
 #[async_trait]
@@ -255,7 +237,7 @@ impl Forge for GitHubForge {
         }
         let commit = tag.commit.to_ascii_lowercase();
         if let Some(existing) = self.tag_commit(&tag.name).await? {
-            return self.outcome_for_existing(tag, existing);
+            return tag_outcome(&tag.name, &existing, &tag.commit);
         }
 
         let path = self.path("git/tags");
@@ -297,7 +279,7 @@ impl Forge for GitHubForge {
             }
             Some(existing) => {
                 let existing = self.peel(existing).await?;
-                self.outcome_for_existing(tag, existing)
+                tag_outcome(&tag.name, &existing, &tag.commit)
             }
             None => Err(http_422("POST", path, &answer)),
         }
