@@ -174,7 +174,10 @@ fn prepare_rpm(repo: &Path, work: &Path) -> anyhow::Result<PathBuf> {
         repo.join("packaging/guest-hello.spec"),
         top.join("SPECS/guest-hello.spec"),
     )?;
-    std::fs::write(top.join("macros.guest-compat"), rpmspec::COMPAT_MACROS)?;
+    std::fs::write(
+        top.join("macros.guest-compat"),
+        packagebuild_rpm::COMPAT_MACROS,
+    )?;
     sourcetree::write_orig_tarball(
         repo,
         &top.join(format!("SOURCES/guest-hello_{V}.orig.tar.gz")),

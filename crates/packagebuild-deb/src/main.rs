@@ -4,8 +4,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use cli::Verbosity;
-use debian::DebBuilder;
 use packagebuild::CommonArgs;
+use packagebuild_deb::DebBuilder;
 
 const AFTER_HELP: &str = "\
 The packages get version 1:<VERSION>-g1, or 1:<VERSION>-g1+deb<N> when the

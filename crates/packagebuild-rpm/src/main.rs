@@ -3,9 +3,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use packagebuild::{CommonArgs, parse_env_pair};
 use cli::Verbosity;
-use rpmspec::{Host, RpmBuilder, parse_dist};
+use packagebuild::{CommonArgs, parse_env_pair};
+use packagebuild_rpm::{Host, RpmBuilder, parse_dist};
 
 const AFTER_HELP: &str = "\
 For each spec stem in packaging/, <stem>.el<N>.spec is built if it exists,

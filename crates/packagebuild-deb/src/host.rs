@@ -1,5 +1,6 @@
 use std::path::Path;
 
+use debian::parse_debian_version;
 use packagebuild::BuildError;
 
 /// The Debian major version of this host, from `/etc/debian_version`.
@@ -15,21 +16,4 @@ pub fn debian_major(path: &Path) -> Result<u32, BuildError> {
             text.trim()
         ))
     })
-}
-
-/// `12.5` → 12; testing and unstable name their codename (`trixie/sid`).
-pub fn parse_debian_version(text: &str) -> Option<u32> {
-    let t = text.trim();
-    if let Some(n) = t.split('.').next().and_then(|m| m.parse().ok()) {
-        return Some(n);
-    }
-    let codename = t.split('/').next()?;
-    match codename {
-        "buster" => Some(10),
-        "bullseye" => Some(11),
-        "bookworm" => Some(12),
-        "trixie" => Some(13),
-        "forky" => Some(14),
-        _ => None,
-    }
 }
