@@ -4,7 +4,8 @@
 use std::path::Path;
 use std::process::Output;
 
-use testsupport::cli::{files, path_with_only, read_json, run, stderr, stdout};
+use testsupport::builds::BuildRun;
+use testsupport::cli::{files, path_with_only, run, stderr, stdout};
 use testsupport::git::GitFixture;
 
 const BIN: &str = env!("CARGO_BIN_EXE_packagebuild-deb");
@@ -43,27 +44,9 @@ fn help() {
 #[test]
 fn shell_tool_builds_verifies_stages_and_records() {
     let f = GitFixture::from_example("shell-tool");
-    let d = tempfile::tempdir().unwrap();
-    let (out, stage, ws) = (
-        d.path().join("out"),
-        d.path().join("stage"),
-        d.path().join("ws"),
-    );
-    let o = build(
-        &f.work(),
-        &[
-            "--version",
-            V,
-            "--out",
-            out.to_str().unwrap(),
-            "--stage",
-            stage.to_str().unwrap(),
-            "--workspace",
-            ws.to_str().unwrap(),
-            "--commit-url",
-            COMMIT_URL,
-        ],
-    );
+    let b = BuildRun::new(BIN);
+    let (out, stage) = (b.out(), b.stage());
+    let o = b.build(&f.work(), &["--version", V, "--commit-url", COMMIT_URL]);
     assert!(o.status.success(), "{}", stderr(&o));
     let expected = [
         "guest-hello_20261127.00-g1.debian.tar.xz",
@@ -81,7 +64,7 @@ fn shell_tool_builds_verifies_stages_and_records() {
     let meta = pkgread::read_deb(&deb).unwrap();
     assert_eq!(meta.full_version(), "1:20261127.00-g1");
 
-    let rec = read_json(&ws.join("results/deb12.json"));
+    let rec = b.result("deb12");
     assert_eq!(rec["status"], "ok");
     assert_eq!(rec["version"], V);
     assert_eq!(rec["commit"], f.head().as_str());
@@ -108,7 +91,7 @@ fn shell_tool_builds_verifies_stages_and_records() {
 
     // The same commit again: the same orig tarball bytes, and the staged
     // files count as done (nothing overwritten, exit 0).
-    let o2 = build(
+    let o2 = b.run(
         &f.work(),
         &[
             "--version",
@@ -140,13 +123,10 @@ fn shell_tool_builds_verifies_stages_and_records() {
 #[test]
 fn two_binary_packages_and_the_deb_suffix() {
     let f = GitFixture::from_example("multi-deb");
-    let d = tempfile::tempdir().unwrap();
-    let o = build(
-        &f.work(),
-        &["--version", V, "--out", d.path().to_str().unwrap()],
-    );
+    let b = BuildRun::new(BIN);
+    let o = b.build(&f.work(), &["--version", V]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let fs = files(d.path());
+    let fs = b.out_files();
     for want in [
         "guest-configs-common_20261127.00-g1+deb12_all.deb",
         "guest-configs-extra_20261127.00-g1+deb12_all.deb",
@@ -156,7 +136,7 @@ fn two_binary_packages_and_the_deb_suffix() {
     }
     assert_eq!(
         deb_field(
-            &d.path()
+            &b.out()
                 .join("guest-configs-extra_20261127.00-g1+deb12_all.deb"),
             "Version"
         ),
@@ -167,21 +147,14 @@ fn two_binary_packages_and_the_deb_suffix() {
 #[test]
 fn compiled_program_reads_version_and_env() {
     let f = GitFixture::from_example("c-hello");
-    let d = tempfile::tempdir().unwrap();
-    let o = build(
+    let b = BuildRun::new(BIN);
+    let o = b.build(
         &f.work(),
-        &[
-            "--version",
-            V,
-            "--out",
-            d.path().to_str().unwrap(),
-            "--env",
-            "TARGET_VERSION=bookworm",
-        ],
+        &["--version", V, "--env", "TARGET_VERSION=bookworm"],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let deb = d.path().join("c-hello_20261127.00-g1_amd64.deb");
-    assert!(deb.exists(), "{:?}", files(d.path()));
+    let deb = b.out().join("c-hello_20261127.00-g1_amd64.deb");
+    assert!(deb.exists(), "{:?}", b.out_files());
     // The program has the version compiled in.
     let x = tempfile::tempdir().unwrap();
     let st = std::process::Command::new("dpkg-deb")
@@ -200,9 +173,9 @@ fn compiled_program_reads_version_and_env() {
 #[test]
 fn build_dir_and_clone_at_a_ref() {
     let f = GitFixture::from_example("monorepo");
-    let d = tempfile::tempdir().unwrap();
+    let b = BuildRun::new(BIN);
     let elsewhere = tempfile::tempdir().unwrap();
-    let o = build(
+    let o = b.build(
         elsewhere.path(),
         &[
             "--repo-url",
@@ -213,20 +186,19 @@ fn build_dir_and_clone_at_a_ref() {
             "agent",
             "--version",
             V,
-            "--out",
-            d.path().to_str().unwrap(),
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        files(d.path()).contains(&"guest-monoagent_20261127.00-g1_all.deb".to_string()),
+        b.out_files()
+            .contains(&"guest-monoagent_20261127.00-g1_all.deb".to_string()),
         "{:?}",
-        files(d.path())
+        b.out_files()
     );
     // Only the build folder went into the tarball.
     let list = std::process::Command::new("tar")
         .arg("-tzf")
-        .arg(d.path().join("guest-monoagent_20261127.00.orig.tar.gz"))
+        .arg(b.out().join("guest-monoagent_20261127.00.orig.tar.gz"))
         .output()
         .unwrap();
     let list = String::from_utf8_lossy(&list.stdout);
@@ -239,21 +211,11 @@ fn build_dir_and_clone_at_a_ref() {
 #[test]
 fn dry_run_changes_nothing() {
     let f = GitFixture::from_example("shell-tool");
-    let d = tempfile::tempdir().unwrap();
-    let (stage, ws) = (d.path().join("stage"), d.path().join("ws"));
-    let o = build(
+    let b = BuildRun::new(BIN);
+    let (stage, ws) = (b.stage(), b.ws());
+    let o = b.build(
         &f.work(),
-        &[
-            "--version",
-            V,
-            "--dry-run",
-            "--stage",
-            stage.to_str().unwrap(),
-            "--workspace",
-            ws.to_str().unwrap(),
-            "--commit-url",
-            COMMIT_URL,
-        ],
+        &["--version", V, "--dry-run", "--commit-url", COMMIT_URL],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
@@ -280,27 +242,16 @@ fn failed_build_writes_a_failed_record_and_uploads_nothing() {
         )
         .unwrap();
     });
-    let d = tempfile::tempdir().unwrap();
-    let (stage, ws) = (d.path().join("stage"), d.path().join("ws"));
-    let o = build(
-        &f.work(),
-        &[
-            "--version",
-            V,
-            "--stage",
-            stage.to_str().unwrap(),
-            "--workspace",
-            ws.to_str().unwrap(),
-        ],
-    );
+    let b = BuildRun::new(BIN);
+    let o = b.build(&f.work(), &["--version", V]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("dpkg-buildpackage failed") && stderr(&o).contains("compiler exploded"),
         "{}",
         stderr(&o)
     );
-    assert!(files(&stage).is_empty());
-    let rec = read_json(&ws.join("results/deb12.json"));
+    assert!(b.stage_files().is_empty());
+    let rec = b.result("deb12");
     assert_eq!(rec["status"], "failed");
     assert!(rec["error"].as_str().unwrap().contains("compiler exploded"));
 }
@@ -316,36 +267,40 @@ fn a_package_with_another_version_is_never_uploaded() {
         )
         .unwrap();
     });
-    let d = tempfile::tempdir().unwrap();
-    let stage = d.path().join("stage");
-    let o = build(
-        &f.work(),
-        &["--version", V, "--stage", stage.to_str().unwrap()],
-    );
+    let b = BuildRun::new(BIN);
+    let o = b.build(&f.work(), &["--version", V]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("version is \"9.9\", expected \"20261127.00\""),
         "{}",
         stderr(&o)
     );
-    assert!(files(&stage).is_empty());
+    assert!(b.stage_files().is_empty());
+    // Nor copied to --out, and the record says the build failed.
+    assert!(b.out_files().is_empty(), "{:?}", b.out_files());
+    let rec = b.result("deb12");
+    assert_eq!(rec["status"], "failed");
+    assert!(
+        rec["error"]
+            .as_str()
+            .unwrap()
+            .contains("expected \"20261127.00\""),
+        "{rec}"
+    );
 }
 
 #[test]
 fn a_conflicting_object_exits_3_and_stays() {
     let f = GitFixture::from_example("shell-tool");
-    let d = tempfile::tempdir().unwrap();
-    let stage = d.path().join("stage");
+    let b = BuildRun::new(BIN);
+    let stage = b.stage();
     std::fs::create_dir_all(&stage).unwrap();
     std::fs::write(
         stage.join("guest-hello_20261127.00-g1_all.deb"),
         "someone else's bytes",
     )
     .unwrap();
-    let o = build(
-        &f.work(),
-        &["--version", V, "--stage", stage.to_str().unwrap()],
-    );
+    let o = b.build(&f.work(), &["--version", V]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("guest-hello_20261127.00-g1_all.deb"),
@@ -374,9 +329,9 @@ fn a_dirty_tree_is_refused_unless_allowed_and_then_recorded() {
     let f = GitFixture::from_example("shell-tool");
     std::fs::write(f.work().join("src/notes.txt"), "not committed").unwrap();
     std::fs::write(f.work().join(".gitignore"), "*.o\n").unwrap();
-    let d = tempfile::tempdir().unwrap();
-    let out = d.path().join("out");
-    let o = build(&f.work(), &["--version", V, "--out", out.to_str().unwrap()]);
+    let b = BuildRun::new(BIN);
+    let out = b.out();
+    let o = b.build(&f.work(), &["--version", V]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("has local changes that are not in commit")
@@ -390,21 +345,9 @@ fn a_dirty_tree_is_refused_unless_allowed_and_then_recorded() {
     testsupport::git::git(&f.work(), &["add", ".gitignore"]);
     f.commit("ignore objects");
     std::fs::write(f.work().join("src/left-over.o"), "ignored").unwrap();
-    let ws = d.path().join("ws");
-    let o = build(
-        &f.work(),
-        &[
-            "--version",
-            V,
-            "--out",
-            out.to_str().unwrap(),
-            "--workspace",
-            ws.to_str().unwrap(),
-            "--allow-dirty",
-        ],
-    );
+    let o = b.build(&f.work(), &["--version", V, "--allow-dirty"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let rec = read_json(&ws.join("results/deb12.json"));
+    let rec = b.result("deb12");
     assert_eq!(
         rec["local_changes"],
         serde_json::json!(["?? src/notes.txt"])
@@ -436,9 +379,9 @@ fn an_out_folder_inside_the_repository_is_never_packed() {
     // --out ./out block) knows ./out and ./out.logs for an earlier build's.
     std::fs::create_dir(f.work().join("out.logs")).unwrap();
     std::fs::write(f.work().join("out.logs/deb12-dpkg-buildpackage.log"), "log").unwrap();
-    let d = tempfile::tempdir().unwrap();
-    let ws = d.path().join("ws");
-    let o = build(
+    let b = BuildRun::new(BIN);
+    let ws = b.ws();
+    let o = b.run(
         &f.work(),
         &["--version", V, "--workspace", ws.to_str().unwrap()],
     );
@@ -449,7 +392,7 @@ fn an_out_folder_inside_the_repository_is_never_packed() {
         "{}",
         stderr(&o)
     );
-    let rec = read_json(&ws.join("results/deb12.json"));
+    let rec = b.result("deb12");
     assert!(
         rec["local_changes"].as_array().is_none_or(|c| c.is_empty()),
         "no local changes recorded: {rec}"
@@ -457,7 +400,7 @@ fn an_out_folder_inside_the_repository_is_never_packed() {
 
     // A file no checksum lists makes it a folder of local changes again.
     std::fs::write(f.work().join("out/notes.txt"), "mine").unwrap();
-    let o = build(
+    let o = b.run(
         &f.work(),
         &["--version", V, "--workspace", ws.to_str().unwrap()],
     );
@@ -470,19 +413,11 @@ fn an_out_folder_inside_the_repository_is_never_packed() {
 #[test]
 fn a_foreign_debian_target_is_refused_unless_allowed() {
     let f = GitFixture::from_example("shell-tool");
-    let d = tempfile::tempdir().unwrap();
-    let ws = d.path().join("ws");
+    let b = BuildRun::new(BIN);
     let host = deb_host();
     let foreign = if host == "deb11" { "deb13" } else { "deb11" };
-    let args = [
-        "--version",
-        V,
-        "--target",
-        foreign,
-        "--workspace",
-        ws.to_str().unwrap(),
-    ];
-    let o = build(&f.work(), &args);
+    let args = ["--version", V, "--target", foreign];
+    let o = b.build(&f.work(), &args);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
         stderr(&o).contains(&format!("target {foreign} asks for Debian"))
@@ -492,9 +427,9 @@ fn a_foreign_debian_target_is_refused_unless_allowed() {
     );
     let mut allowed = args.to_vec();
     allowed.push("--allow-foreign-target");
-    let o = build(&f.work(), &allowed);
+    let o = b.build(&f.work(), &allowed);
     assert!(o.status.success(), "{}", stderr(&o));
-    let rec = read_json(&ws.join(format!("results/{foreign}.json")));
+    let rec = b.result(foreign);
     assert_eq!(rec["target"], foreign);
     assert_eq!(rec["host"], host.as_str());
 }

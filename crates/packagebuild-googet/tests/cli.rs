@@ -5,7 +5,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use sha2::{Digest, Sha256};
-use testsupport::cli::{files, read_json, run, stderr, stdout};
+use testsupport::builds::BuildRun;
+use testsupport::cli::{files, run, stderr, stdout};
 use testsupport::git::{GitFixture, git};
 
 const BIN: &str = env!("CARGO_BIN_EXE_packagebuild-googet");
@@ -14,6 +15,11 @@ const EPOCH: &str = "1700000000";
 
 fn build(cwd: &Path, args: &[&str]) -> Output {
     run(BIN, cwd, args, &[("SOURCE_DATE_EPOCH", EPOCH)])
+}
+
+/// Runs with their own folders and the environment of [`build`].
+fn builder() -> BuildRun {
+    BuildRun::new(BIN).env("SOURCE_DATE_EPOCH", EPOCH)
 }
 
 fn sha256(p: &Path) -> String {
@@ -76,25 +82,9 @@ fn help() {
 #[test]
 fn shell_tool_builds_verifies_stages_and_records() {
     let f = GitFixture::from_example("shell-tool");
-    let d = tempfile::tempdir().unwrap();
-    let (out, stage, ws) = (
-        d.path().join("out"),
-        d.path().join("stage"),
-        d.path().join("ws"),
-    );
-    let o = build(
-        &f.work(),
-        &[
-            "--version",
-            V,
-            "--out",
-            out.to_str().unwrap(),
-            "--stage",
-            stage.to_str().unwrap(),
-            "--workspace",
-            ws.to_str().unwrap(),
-        ],
-    );
+    let b = builder();
+    let (out, stage) = (b.out(), b.stage());
+    let o = b.build(&f.work(), &["--version", V]);
     assert!(o.status.success(), "{}", stderr(&o));
     let name = "guest-hello.noarch.20261127.00@1.goo";
     assert_eq!(files(&stage), [name]);
@@ -102,7 +92,7 @@ fn shell_tool_builds_verifies_stages_and_records() {
     let goo = stage.join(name);
     assert_eq!(tar_list(&goo), ["bin/guest-hello", "guest-hello.pkgspec"]);
 
-    let rec = read_json(&ws.join("results/goo.json"));
+    let rec = b.result("goo");
     assert_eq!(rec["status"], "ok");
     assert_eq!(rec["target"], "goo");
     assert_eq!(rec["version"], V);
@@ -124,7 +114,7 @@ fn shell_tool_builds_verifies_stages_and_records() {
     assert_eq!(i["problems"].as_array().unwrap().len(), 0);
 
     // The same commit again: the same bytes, so staging counts as done.
-    let o2 = build(
+    let o2 = b.run(
         &f.work(),
         &["--version", V, "--stage", stage.to_str().unwrap(), "--json"],
     );
@@ -188,21 +178,11 @@ fn reproducible_across_checkouts_and_thread_counts() {
 #[test]
 fn osconfig_style_versions_and_variables() {
     let f = GitFixture::from_example("googet-osconfig-style");
-    let d = tempfile::tempdir().unwrap();
-    let o = build(
-        &f.work(),
-        &[
-            "--version",
-            V,
-            "--out",
-            d.path().to_str().unwrap(),
-            "--var",
-            "channel=beta",
-        ],
-    );
+    let b = builder();
+    let o = b.build(&f.work(), &["--version", V, "--var", "channel=beta"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let goo = d
-        .path()
+    let goo = b
+        .out()
         .join("google-osconfig-demo.x86_64.20261127.00.0+win@1.goo");
     let i = inspect_json(&goo);
     assert_eq!(i["spec"]["Version"], "20261127.00.0+win@1");
@@ -224,13 +204,10 @@ fn osconfig_style_versions_and_variables() {
 #[test]
 fn the_build_step_makes_what_is_packed() {
     let f = GitFixture::from_example("googet-build-step");
-    let d = tempfile::tempdir().unwrap();
-    let o = build(
-        &f.work(),
-        &["--version", V, "--out", d.path().to_str().unwrap()],
-    );
+    let b = builder();
+    let o = b.build(&f.work(), &["--version", V]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let goo = d.path().join("google-build-demo.noarch.20261127.00@1.goo");
+    let goo = b.out().join("google-build-demo.noarch.20261127.00@1.goo");
     assert_eq!(
         tar_list(&goo),
         ["build-demo.cmd", "install.ps1", "google-build-demo.pkgspec"]
@@ -261,14 +238,11 @@ fn specs_of_one_repository_may_render_different_versions() {
             r#"{"name":"plain","version":"{{.version}}@1","arch":"noarch","sources":[{"root":"agent","include":["install.ps1"]}]}"#,
         );
     });
-    let d = tempfile::tempdir().unwrap();
-    let o = build(
-        &f.work(),
-        &["--version", V, "--out", d.path().to_str().unwrap()],
-    );
+    let b = builder();
+    let o = b.build(&f.work(), &["--version", V]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
-        files(d.path()),
+        b.out_files(),
         [
             "goo.SHA256SUMS",
             "google-osconfig-demo.x86_64.20261127.00.0+win@1.goo",
@@ -276,20 +250,14 @@ fn specs_of_one_repository_may_render_different_versions() {
         ]
     );
     // Specs given as arguments: only those.
-    let d2 = tempfile::tempdir().unwrap();
-    let o = build(
+    let b2 = builder();
+    let o = b2.build(
         &f.work(),
-        &[
-            "--version",
-            V,
-            "--out",
-            d2.path().to_str().unwrap(),
-            "packaging/googet/plain.goospec",
-        ],
+        &["--version", V, "packaging/googet/plain.goospec"],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
-        files(d2.path()),
+        b2.out_files(),
         ["goo.SHA256SUMS", "plain.noarch.20261127.00@1.goo"]
     );
 }
@@ -320,20 +288,9 @@ fn a_missing_commit_url_is_a_warning_only_in_a_prow_job() {
 #[test]
 fn dry_run_lists_every_entry_and_destination_and_changes_nothing() {
     let f = GitFixture::from_example("googet-sources");
-    let d = tempfile::tempdir().unwrap();
-    let (stage, ws) = (d.path().join("stage"), d.path().join("ws"));
-    let o = build(
-        &f.work(),
-        &[
-            "--version",
-            V,
-            "--dry-run",
-            "--stage",
-            stage.to_str().unwrap(),
-            "--workspace",
-            ws.to_str().unwrap(),
-        ],
-    );
+    let b = builder();
+    let (stage, ws) = (b.stage(), b.ws());
+    let o = b.build(&f.work(), &["--version", V, "--dry-run"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
     for want in [
@@ -384,33 +341,16 @@ fn a_failed_build_command_records_the_failure_and_uploads_nothing() {
             "#!/bin/sh\necho 'compiling...'\necho 'compiler exploded' >&2\nexit 7\n",
         );
     });
-    let d = tempfile::tempdir().unwrap();
-    let (stage, ws, out) = (
-        d.path().join("stage"),
-        d.path().join("ws"),
-        d.path().join("out"),
-    );
-    let o = build(
-        &f.work(),
-        &[
-            "--version",
-            V,
-            "--stage",
-            stage.to_str().unwrap(),
-            "--workspace",
-            ws.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let b = builder();
+    let o = b.build(&f.work(), &["--version", V]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
         err.contains("exit code 7") && err.contains("compiler exploded"),
         "{err}"
     );
-    assert!(files(&stage).is_empty() && files(&out).is_empty());
-    let rec = read_json(&ws.join("results/goo.json"));
+    assert!(b.stage_files().is_empty() && b.out_files().is_empty());
+    let rec = b.result("goo");
     assert_eq!(rec["status"], "failed");
     assert!(rec["error"].as_str().unwrap().contains("compiler exploded"));
 }
@@ -418,17 +358,83 @@ fn a_failed_build_command_records_the_failure_and_uploads_nothing() {
 #[test]
 fn a_conflicting_object_exits_3_and_stays() {
     let f = GitFixture::from_example("shell-tool");
-    let d = tempfile::tempdir().unwrap();
+    let b = builder();
     let name = "guest-hello.noarch.20261127.00@1.goo";
-    std::fs::write(d.path().join(name), "someone else's bytes").unwrap();
-    let o = build(
-        &f.work(),
-        &["--version", V, "--stage", d.path().to_str().unwrap()],
-    );
+    std::fs::create_dir_all(b.stage()).unwrap();
+    std::fs::write(b.stage().join(name), "someone else's bytes").unwrap();
+    let o = b.build(&f.work(), &["--version", V]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert_eq!(
-        std::fs::read(d.path().join(name)).unwrap(),
+        std::fs::read(b.stage().join(name)).unwrap(),
         b"someone else's bytes"
+    );
+}
+
+/// A package that carries another version than asked is never uploaded.
+/// googet packs from the spec it checked, so only a later step can swap the
+/// package: here the second spec's build command replaces the first spec's
+/// packed .goo (in the scratch folder under $TMPDIR) with an older build.
+#[test]
+fn a_package_with_another_version_is_never_uploaded() {
+    let first = r#"{"name":"first","version":"{{.version}}@1","arch":"noarch","sources":[{"root":"src","include":["**"]}]}"#;
+    let f = GitFixture::new();
+    write(&f.work(), "packaging/googet/a.goospec", first);
+    write(&f.work(), "src/hello.txt", "hello");
+    git(&f.work(), &["add", "-A"]);
+    f.commit("first spec");
+    let old = builder();
+    let o = old.build(&f.work(), &["--version", "20250101.00"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let asked = "first.noarch.20261127.00@1.goo";
+    std::fs::copy(
+        old.out().join("first.noarch.20250101.00@1.goo"),
+        f.work().join("older.bin"),
+    )
+    .unwrap();
+    write(
+        &f.work(),
+        "packaging/googet/b.goospec",
+        r#"{"name":"second","version":"{{.version}}@1","arch":"noarch","build":{"linux":"swap.sh"}}"#,
+    );
+    write(
+        &f.work(),
+        "packaging/googet/swap.sh",
+        &format!(
+            r#"#!/bin/sh
+set -e
+for f in "$TMPDIR"/packagebuild-*/goo/{asked}; do cp older.bin "$f"; done
+"#
+        ),
+    );
+    std::fs::set_permissions(
+        f.work().join("packaging/googet/swap.sh"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    git(&f.work(), &["add", "-A"]);
+    f.commit("a build step that swaps the first package");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let b = builder().env("TMPDIR", tmp.path().to_str().unwrap());
+    let o = b.build(&f.work(), &["--version", V]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // Read-back refuses it twice over: the file name is not the one its spec
+    // makes (googet's read-back), and the version is not the asked one
+    // (packagebuild's check). Either message will do.
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("{asked}: ")) && err.contains("20250101.00@1"),
+        "{err}"
+    );
+    assert!(err.contains("; nothing was uploaded"), "{err}");
+    assert!(b.stage_files().is_empty(), "{:?}", b.stage_files());
+    assert!(b.out_files().is_empty(), "{:?}", b.out_files());
+    let rec = b.result("goo");
+    assert_eq!(rec["status"], "failed");
+    assert!(
+        rec["error"].as_str().unwrap().contains("20250101.00@1"),
+        "{rec}"
     );
 }
 
@@ -518,11 +524,8 @@ fn a_symlink_out_of_the_repository_is_refused() {
         )
         .unwrap();
     });
-    let d = tempfile::tempdir().unwrap();
-    let o = build(
-        &f.work(),
-        &["--version", V, "--out", d.path().to_str().unwrap()],
-    );
+    let b = builder();
+    let o = b.build(&f.work(), &["--version", V]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("stage/lib/secret.dll resolves to"),
@@ -534,7 +537,7 @@ fn a_symlink_out_of_the_repository_is_refused() {
         "{}",
         stderr(&o)
     );
-    assert!(files(d.path()).is_empty());
+    assert!(b.out_files().is_empty());
 }
 
 #[test]

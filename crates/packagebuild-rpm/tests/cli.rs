@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::process::Output;
 
+use testsupport::builds::BuildRun;
 use testsupport::cli::{files, path_with_only, run, stderr, stdout};
 use testsupport::git::GitFixture;
 
@@ -42,28 +43,15 @@ fn help() {
 #[test]
 fn shell_tool_rpm_with_systemd_macros() {
     let f = GitFixture::from_example("shell-tool");
-    let d = tempfile::tempdir().unwrap();
-    let ws = d.path().join("ws");
-    let o = build(
-        &f.work(),
-        &[
-            "--version",
-            V,
-            "--out",
-            d.path().join("out").to_str().unwrap(),
-            "--workspace",
-            ws.to_str().unwrap(),
-            "--commit-url",
-            COMMIT_URL,
-        ],
-    );
+    let b = BuildRun::new(BIN);
+    let o = b.build(&f.work(), &["--version", V, "--commit-url", COMMIT_URL]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("not RPM-based"),
         "the compatibility rules are said: {}",
         stderr(&o)
     );
-    let out = d.path().join("out");
+    let out = b.out();
     assert_eq!(
         files(&out),
         [
@@ -85,8 +73,7 @@ fn shell_tool_rpm_with_systemd_macros() {
     );
     let meta = pkgread::read_rpm(&rpm).unwrap();
     assert_eq!(meta.full_version(), "1:20261127.00-g1.el9");
-    let rec: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(ws.join("results/el9.json")).unwrap()).unwrap();
+    let rec = b.result("el9");
     assert_eq!(rec["status"], "ok");
     assert_eq!(rec["artifacts"].as_array().unwrap().len(), 2);
 }
@@ -94,41 +81,20 @@ fn shell_tool_rpm_with_systemd_macros() {
 #[test]
 fn el_variant_is_chosen_for_its_release() {
     let f = GitFixture::from_example("el-variant");
-    let d = tempfile::tempdir().unwrap();
-    let o = build(
-        &f.work(),
-        &[
-            "--version",
-            V,
-            "--dist",
-            "el8",
-            "--out",
-            d.path().to_str().unwrap(),
-            "--json",
-        ],
-    );
+    let el8 = BuildRun::new(BIN);
+    let o = el8.build(&f.work(), &["--version", V, "--dist", "el8", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let rec: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(rec["target"], "el8");
-    let rpm = d.path().join("el-tool-20261127.00-g1.el8.noarch.rpm");
+    let rpm = el8.out().join("el-tool-20261127.00-g1.el8.noarch.rpm");
     assert!(
         rpm_query(&rpm, "[%{REQUIRENAME}\n]").contains("iptables"),
         "the .el8 spec was used"
     );
-    let d9 = tempfile::tempdir().unwrap();
-    let o = build(
-        &f.work(),
-        &[
-            "--version",
-            V,
-            "--dist",
-            "el9",
-            "--out",
-            d9.path().to_str().unwrap(),
-        ],
-    );
+    let el9 = BuildRun::new(BIN);
+    let o = el9.build(&f.work(), &["--version", V, "--dist", "el9"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let rpm = d9.path().join("el-tool-20261127.00-g1.el9.noarch.rpm");
+    let rpm = el9.out().join("el-tool-20261127.00-g1.el9.noarch.rpm");
     assert!(
         rpm_query(&rpm, "[%{REQUIRENAME}\n]").contains("nftables"),
         "the plain spec was used"
@@ -138,42 +104,25 @@ fn el_variant_is_chosen_for_its_release() {
 #[test]
 fn compiled_program_and_build_dir() {
     let f = GitFixture::from_example("c-hello");
-    let d = tempfile::tempdir().unwrap();
-    let o = build(
-        &f.work(),
-        &[
-            "--version",
-            V,
-            "--out",
-            d.path().to_str().unwrap(),
-            "--define",
-            "extra_flag=1",
-        ],
-    );
+    let b = BuildRun::new(BIN);
+    let o = b.build(&f.work(), &["--version", V, "--define", "extra_flag=1"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        files(d.path())
+        b.out_files()
             .iter()
             .any(|f| f.starts_with("c-hello-20261127.00-g1.el9.x86_64")),
         "{:?}",
-        files(d.path())
+        b.out_files()
     );
 
     let m = GitFixture::from_example("monorepo");
-    let d = tempfile::tempdir().unwrap();
-    let o = build(
-        &m.work(),
-        &[
-            "--version",
-            V,
-            "--build-dir",
-            "agent",
-            "--out",
-            d.path().to_str().unwrap(),
-        ],
-    );
+    let b = BuildRun::new(BIN);
+    let o = b.build(&m.work(), &["--version", V, "--build-dir", "agent"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(files(d.path()).contains(&"guest-monoagent-20261127.00-g1.el9.noarch.rpm".to_string()));
+    assert!(
+        b.out_files()
+            .contains(&"guest-monoagent-20261127.00-g1.el9.noarch.rpm".to_string())
+    );
 }
 
 /// A retried build must converge: rebuilding the same commit and version
@@ -229,20 +178,10 @@ fn rebuilding_the_same_commit_and_version_gives_the_same_bytes() {
 #[test]
 fn builders_of_several_targets_share_one_out_folder() {
     let f = GitFixture::from_example("el-variant");
-    let d = tempfile::tempdir().unwrap();
-    let out = d.path().join("out");
+    let b = BuildRun::new(BIN);
+    let out = b.out();
     for dist in ["el8", "el9"] {
-        let o = build(
-            &f.work(),
-            &[
-                "--version",
-                V,
-                "--dist",
-                dist,
-                "--out",
-                out.to_str().unwrap(),
-            ],
-        );
+        let o = b.build(&f.work(), &["--version", V, "--dist", dist]);
         assert!(o.status.success(), "{dist}: {}", stderr(&o));
     }
     let names = files(&out);
@@ -260,22 +199,12 @@ fn builders_of_several_targets_share_one_out_folder() {
 #[test]
 fn an_out_conflict_copies_nothing_and_says_what_to_do() {
     let f = GitFixture::from_example("shell-tool");
-    let d = tempfile::tempdir().unwrap();
-    let (out, stage) = (d.path().join("out"), d.path().join("stage"));
+    let b = BuildRun::new(BIN);
+    let (out, stage) = (b.out(), b.stage());
     std::fs::create_dir_all(&out).unwrap();
     let taken = "guest-hello-20261127.00-g1.el9.src.rpm";
     std::fs::write(out.join(taken), "an older build").unwrap();
-    let o = build(
-        &f.work(),
-        &[
-            "--version",
-            V,
-            "--out",
-            out.to_str().unwrap(),
-            "--stage",
-            stage.to_str().unwrap(),
-        ],
-    );
+    let o = b.build(&f.work(), &["--version", V]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(
         stderr(&o).contains(&format!(
@@ -410,6 +339,42 @@ fn a_failed_build_on_a_debian_host_lists_the_unchecked_build_requires() {
             "rpmbuild ran with --nodeps and did not check the spec's BuildRequires: gcc, make, boost-devel >= 1.66, pkgconfig(dracut)"
         ),
         "{err}"
+    );
+}
+
+/// A spec whose Version is not the build's: the rpm carries another
+/// version than asked, so read-back refuses it before anything is copied or
+/// staged, and the record says why.
+#[test]
+fn a_package_with_another_version_is_never_uploaded() {
+    let f = GitFixture::from_example_with("shell-tool", |w| {
+        let p = w.join("packaging/guest-hello.spec");
+        // The source tarball and its folder still carry the build's version.
+        let t = std::fs::read_to_string(&p)
+            .unwrap()
+            .replace("Version: %{_version}\n", "Version: 9.9\n")
+            .replace("%{name}_%{version}.orig", "%{name}_%{_version}.orig")
+            .replace("%autosetup\n", "%autosetup -n %{name}-%{_version}\n");
+        std::fs::write(p, t).unwrap();
+    });
+    let b = BuildRun::new(BIN);
+    let o = b.build(&f.work(), &["--version", V]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("version is \"9.9\", expected \"20261127.00\""),
+        "{}",
+        stderr(&o)
+    );
+    assert!(b.stage_files().is_empty(), "{:?}", b.stage_files());
+    assert!(b.out_files().is_empty(), "{:?}", b.out_files());
+    let rec = b.result("el9");
+    assert_eq!(rec["status"], "failed");
+    assert!(
+        rec["error"]
+            .as_str()
+            .unwrap()
+            .contains("expected \"20261127.00\""),
+        "{rec}"
     );
 }
 

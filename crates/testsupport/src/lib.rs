@@ -12,6 +12,9 @@ pub mod git;
 /// Running the tools in tests.
 pub mod cli;
 
+/// One builder run: its folders, the binary run with them, its record.
+pub mod builds;
+
 /// A fake Google Cloud Storage (XML API) for object_store's GCS backend.
 pub mod gcs;
 
