@@ -64,18 +64,18 @@ echo "== tag:     $(g -C "$demo/remote.git" for-each-ref "refs/tags/$version" \
 
 release="$demo/bucket/gcp-guest-releases/guest-hello/$version"
 echo
-echo "== published artifacts ($release/manifest.json)"
-python3 - "$release/manifest.json" <<'PY'
-import json, sys
-m = json.load(open(sys.argv[1]))
-rows = [("file", "package", "version", "size", "sha256")]
-for a in m["artifacts"]:
-    p = a.get("package") or {}
-    rows.append((a["path"], p.get("name", "-"), p.get("version", "-"), str(a["size"]), a["sha256"][:16] + "..."))
-w = [max(len(r[i]) for r in rows) for i in range(5)]
-for r in rows:
-    print("  ".join(c.ljust(w[i]) for i, c in enumerate(r)).rstrip())
-PY
+echo "== published artifacts ($release/<target>/)"
+# Each builder prints its artifact table last (file, package, version, size,
+# sha256), and repo-tagger publishes exactly what they staged: SHA256SUMS,
+# checked below, lists every published file.
+for log in "$run"/build-*-build-log.txt; do
+  container=${log##*/}
+  echo "-- ${container%-build-log.txt}"
+  grep -q '^file  ' "$log" || { echo "demo: no artifact table in $log" >&2; exit 1; }
+  sed -n '/^file  /,$p' "$log"
+done
+(cd "$release" && sha256sum --quiet -c SHA256SUMS)
+echo "-- SHA256SUMS: the $(wc -l <"$release/SHA256SUMS") published files match (manifest: $release/manifest.json)"
 
 echo
 echo "== the bucket ($demo/bucket)"
