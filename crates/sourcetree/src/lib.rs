@@ -280,15 +280,48 @@ impl SourceTree {
         allow_dirty: bool,
         exclude: &[PathBuf],
     ) -> Result<&Selection, SourceError> {
-        let excluded: Vec<PathBuf> = exclude
-            .iter()
-            .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
-            .filter(|p| p.starts_with(&self.build_dir))
-            .collect();
+        let mut excluded = self.excluded_inside(exclude);
         let Some(commit) = self.commit.clone() else {
             self.selection = Selection::everything_but(excluded);
             return Ok(&self.selection);
         };
+        let (entries, listed) = self.git_status_and_files().await?;
+        excluded.extend(self.earlier_outputs_of(&entries));
+        let outside = |rel: &str| {
+            let abs = self.build_dir.join(rel);
+            excluded.iter().any(|x| abs.starts_with(x))
+        };
+        let changes: Vec<String> = entries
+            .iter()
+            .filter(|(_, path)| !outside(path))
+            .map(|(code, path)| format!("{code}{path}"))
+            .collect();
+        let files: std::collections::BTreeSet<String> = listed
+            .split('\0')
+            .filter(|f| !f.is_empty() && !outside(f))
+            .map(str::to_owned)
+            .collect();
+        let dirty = self.allow_changes(changes, allow_dirty, commit)?;
+        self.selection = Selection {
+            files: Some(files),
+            excluded,
+            dirty,
+        };
+        Ok(&self.selection)
+    }
+
+    /// The `exclude` folders that are inside the build folder, resolved.
+    fn excluded_inside(&self, exclude: &[PathBuf]) -> Vec<PathBuf> {
+        exclude
+            .iter()
+            .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
+            .filter(|p| p.starts_with(&self.build_dir))
+            .collect()
+    }
+
+    /// `git status` as (code, path) entries and `git ls-files` (NUL-separated)
+    /// of the build folder, both relative to it.
+    async fn git_status_and_files(&self) -> Result<(Vec<(String, String)>, String), SourceError> {
         let read_err = |detail: String| SourceError::Read {
             path: self.build_dir.clone(),
             detail: format!("git: {detail}"),
@@ -321,48 +354,35 @@ impl SourceTree {
                 ]
             )
         );
-        let mut entries = Vec::new();
-        let mut fields = status
-            .map_err(read_err)?
-            .split('\0')
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
-            .into_iter();
-        while let Some(entry) = fields.next() {
-            if entry.len() < 4 {
-                continue;
-            }
-            let (code, path) = entry.split_at(3);
-            // A rename or copy is followed by its source path.
-            if code.starts_with('R') || code.starts_with('C') {
-                fields.next();
-            }
-            entries.push((code.to_owned(), path.to_owned()));
-        }
-        let mut excluded = excluded;
-        for dir in earlier_outputs(&self.build_dir, &entries) {
+        let entries = status_entries(&status.map_err(read_err)?);
+        Ok((entries, listed.map_err(read_err)?))
+    }
+
+    /// The folders of earlier builds' outputs among the status entries, said
+    /// in the log: they are neither packed nor local changes.
+    fn earlier_outputs_of(&self, entries: &[(String, String)]) -> Vec<PathBuf> {
+        let dirs = earlier_outputs(&self.build_dir, entries);
+        for dir in &dirs {
             info!(
                 "not packed, not a local change: {}/ holds the outputs of an earlier build",
-                dir.strip_prefix(&self.build_dir).unwrap_or(&dir).display()
+                dir.strip_prefix(&self.build_dir).unwrap_or(dir).display()
             );
-            excluded.push(dir);
         }
-        let outside = |rel: &str| {
-            let abs = self.build_dir.join(rel);
-            excluded.iter().any(|x| abs.starts_with(x))
-        };
-        let mut changes: Vec<String> = entries
-            .iter()
-            .filter(|(_, path)| !outside(path))
-            .map(|(code, path)| format!("{code}{path}"))
-            .collect();
-        let files: std::collections::BTreeSet<String> = listed
-            .map_err(read_err)?
-            .split('\0')
-            .filter(|f| !f.is_empty() && !outside(f))
-            .map(str::to_owned)
-            .collect();
-        if !changes.is_empty() && !allow_dirty {
+        dirs
+    }
+
+    /// The local changes that may be packed: none refused unless
+    /// `allow_dirty`, and then warned about.
+    fn allow_changes(
+        &self,
+        mut changes: Vec<String>,
+        allow_dirty: bool,
+        commit: String,
+    ) -> Result<Vec<String>, SourceError> {
+        if changes.is_empty() {
+            return Ok(changes);
+        }
+        if !allow_dirty {
             let more = changes.len().saturating_sub(10);
             changes.truncate(10);
             return Err(SourceError::Dirty {
@@ -372,18 +392,11 @@ impl SourceTree {
                 more,
             });
         }
-        if !changes.is_empty() {
-            warn!(
-                "building with local changes not in commit {commit} (--allow-dirty): {}",
-                changes.join(", ")
-            );
-        }
-        self.selection = Selection {
-            files: Some(files),
-            excluded,
-            dirty: changes,
-        };
-        Ok(&self.selection)
+        warn!(
+            "building with local changes not in commit {commit} (--allow-dirty): {}",
+            changes.join(", ")
+        );
+        Ok(changes)
     }
 
     /// What the source tarballs hold ([`SourceTree::select`]; every file
@@ -427,6 +440,24 @@ impl SourceTree {
             0
         }))
     }
+}
+
+/// `git status --porcelain=v1 -z` as (code with its space, path) entries.
+fn status_entries(status: &str) -> Vec<(String, String)> {
+    let mut entries = Vec::new();
+    let mut fields = status.split('\0');
+    while let Some(entry) = fields.next() {
+        if entry.len() < 4 {
+            continue;
+        }
+        let (code, path) = entry.split_at(3);
+        // A rename or copy is followed by its source path.
+        if code.starts_with('R') || code.starts_with('C') {
+            fields.next();
+        }
+        entries.push((code.to_owned(), path.to_owned()));
+    }
+    entries
 }
 
 /// The untracked folders of `build_dir` that hold only what an earlier build
