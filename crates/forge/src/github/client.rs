@@ -358,24 +358,25 @@ impl Client {
         pass: &[u16],
         attempts: u32,
     ) -> Result<Attempt, ForgeError> {
-        let retries_left = attempts <= self.policy.max_retries;
-        let transport = |detail: String| {
-            if retries_left {
-                Ok(Attempt::Retry {
-                    wait: self.policy.backoff(attempts),
-                    reason: detail,
-                })
-            } else {
-                Err(ForgeError::Transport {
-                    url: self.base_str.clone(),
-                    method: method.to_string(),
-                    path: path.to_owned(),
-                    attempts,
-                    detail,
-                })
-            }
+        let call = Call {
+            method,
+            path,
+            attempts,
         };
+        match self.send(method, url, body).await {
+            Ok(reply) => self.judge(call, reply, pass),
+            Err(detail) => self.transport_failure(call, detail),
+        }
+    }
 
+    /// Sends the request and reads the whole answer; `Err` is why the
+    /// transport failed.
+    async fn send(
+        &self,
+        method: &Method,
+        url: &str,
+        body: Option<&Value>,
+    ) -> Result<Reply, String> {
         let mut req = self
             .http
             .request(method.clone(), url)
@@ -384,17 +385,48 @@ impl Client {
             req = req.json(b);
         }
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let resp = match req.send().await {
-            Ok(r) => r,
-            Err(e) => return transport(chain(&e.without_url())),
-        };
+        let resp = req.send().await.map_err(|e| chain(&e.without_url()))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         // A connection that breaks mid-body is a transport failure too.
-        let bytes = match resp.bytes().await {
-            Ok(b) => b,
-            Err(e) => return transport(chain(&e.without_url())),
-        };
+        let bytes = resp.bytes().await.map_err(|e| chain(&e.without_url()))?;
+        Ok(Reply {
+            status,
+            headers,
+            bytes: bytes.to_vec(),
+        })
+    }
+
+    fn retries_left(&self, call: Call<'_>) -> bool {
+        call.attempts <= self.policy.max_retries
+    }
+
+    /// A transport failure: retried while the budget lasts.
+    fn transport_failure(&self, call: Call<'_>, detail: String) -> Result<Attempt, ForgeError> {
+        if self.retries_left(call) {
+            Ok(Attempt::Retry {
+                wait: self.policy.backoff(call.attempts),
+                reason: detail,
+            })
+        } else {
+            Err(ForgeError::Transport {
+                url: self.base_str.clone(),
+                method: call.method.to_string(),
+                path: call.path.to_owned(),
+                attempts: call.attempts,
+                detail,
+            })
+        }
+    }
+
+    /// What an answer means: a success (JSON), a rate limit, a status the
+    /// caller takes (`pass`), else a refusal.
+    fn judge(&self, call: Call<'_>, reply: Reply, pass: &[u16]) -> Result<Attempt, ForgeError> {
+        let Reply {
+            status,
+            headers,
+            bytes,
+        } = reply;
         let json = if bytes.is_empty() {
             Ok(Value::Null)
         } else {
@@ -409,8 +441,8 @@ impl Client {
                     body,
                 }),
                 Err(e) => Err(ForgeError::InvalidResponse {
-                    method: method.to_string(),
-                    path: path.to_owned(),
+                    method: call.method.to_string(),
+                    path: call.path.to_owned(),
                     detail: format!("status {status} with a body that is not JSON: {e}"),
                 }),
             };
@@ -422,29 +454,8 @@ impl Client {
         .unwrap_or_else(|| short_text(&bytes, status));
 
         if let Some(limit) = rate_limit(status, &headers, &message) {
-            let wait = limit.wait.unwrap_or_else(|| self.policy.backoff(attempts));
-            let rate_limited = |detail: String| ForgeError::RateLimited {
-                method: method.to_string(),
-                path: path.to_owned(),
-                attempts,
-                detail,
-            };
-            if wait > self.policy.max_wait {
-                return Err(rate_limited(format!(
-                    "{}; that is longer than the {}s this run waits (--max-rate-limit-wait)",
-                    limit.detail,
-                    self.policy.max_wait.as_secs()
-                )));
-            }
-            if !retries_left {
-                return Err(rate_limited(format!("{}; no retries left", limit.detail)));
-            }
-            return Ok(Attempt::Retry {
-                wait,
-                reason: format!("{status}: {}", limit.detail),
-            });
+            return self.rate_limited(call, status, limit);
         }
-
         if pass.contains(&status) {
             return Ok(Attempt::Done {
                 status,
@@ -452,31 +463,84 @@ impl Client {
                 body: json.unwrap_or(Value::Null),
             });
         }
+        self.refusal(call, status, message)
+    }
 
+    /// A rate limit: waited out when the wait is short enough and retries
+    /// are left.
+    fn rate_limited(
+        &self,
+        call: Call<'_>,
+        status: u16,
+        limit: RateLimit,
+    ) -> Result<Attempt, ForgeError> {
+        let wait = limit
+            .wait
+            .unwrap_or_else(|| self.policy.backoff(call.attempts));
+        let rate_limited = |detail: String| ForgeError::RateLimited {
+            method: call.method.to_string(),
+            path: call.path.to_owned(),
+            attempts: call.attempts,
+            detail,
+        };
+        if wait > self.policy.max_wait {
+            return Err(rate_limited(format!(
+                "{}; that is longer than the {}s this run waits (--max-rate-limit-wait)",
+                limit.detail,
+                self.policy.max_wait.as_secs()
+            )));
+        }
+        if !self.retries_left(call) {
+            return Err(rate_limited(format!("{}; no retries left", limit.detail)));
+        }
+        Ok(Attempt::Retry {
+            wait,
+            reason: format!("{status}: {}", limit.detail),
+        })
+    }
+
+    /// An error status: a server error is retried while the budget lasts.
+    fn refusal(&self, call: Call<'_>, status: u16, message: String) -> Result<Attempt, ForgeError> {
+        let (method, path) = (call.method.to_string(), call.path.to_owned());
         match status {
-            500..=599 if retries_left => Ok(Attempt::Retry {
-                wait: self.policy.backoff(attempts),
+            500..=599 if self.retries_left(call) => Ok(Attempt::Retry {
+                wait: self.policy.backoff(call.attempts),
                 reason: format!("{status}: {message}"),
             }),
             401 => Err(ForgeError::Unauthorized {
-                method: method.to_string(),
-                path: path.to_owned(),
+                method,
+                path,
                 message,
             }),
             404 => Err(ForgeError::NotFound {
-                method: method.to_string(),
-                path: path.to_owned(),
-                repo: repo_of(path),
+                method,
+                repo: repo_of(&path),
+                path,
             }),
             _ => Err(ForgeError::Http {
                 status,
-                method: method.to_string(),
-                path: path.to_owned(),
-                attempts,
+                method,
+                path,
+                attempts: call.attempts,
                 message,
             }),
         }
     }
+}
+
+/// Which request, for errors and retries.
+#[derive(Clone, Copy)]
+struct Call<'a> {
+    method: &'a Method,
+    path: &'a str,
+    attempts: u32,
+}
+
+/// An answer read in full.
+struct Reply {
+    status: u16,
+    headers: HeaderMap,
+    bytes: Vec<u8>,
 }
 
 /// Checks `api_url`: http or https, a host, no credentials, no query.
