@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds, checks and tests the container images of containers/<name>/Dockerfile.
-# See containers/README.md. Called by `make images`, `make image-test` and
-# `make check-containers`.
+# See containers/README.md. Called by `make images` and `make image-test`;
+# `check` runs what `make check-containers` runs (check-prow --dockerfiles).
 #
 #   containers/build.sh build [NAME...]   build the images (default: all)
 #   containers/build.sh check             every FROM pinned, every COPY'd binary built here
+#                                         (check-prow --dockerfiles, where the rules live)
 #   containers/build.sh --check           the same
 #   containers/build.sh image-test        build builder-deb12 with buildah and build
 #                                         examples/shell-tool inside it
@@ -77,27 +78,6 @@ dockerfile_bins() {
     }' "$1"
 }
 
-# "" when REF names a pinned base, else why not.
-unpinned_reason() {
-  local ref=$1 name tag
-  case $ref in
-    scratch) return 0 ;;
-    *'$'*) echo "uses a build argument; write the pinned reference"; return 0 ;;
-    *@sha256:*) return 0 ;;
-  esac
-  name=${ref##*/}
-  if [[ $name != *:* ]]; then
-    echo "has no tag (it would mean :latest)"
-  else
-    tag=${name#*:}
-    if [[ $tag == latest ]]; then
-      echo "uses :latest"
-    elif [[ $tag != *[0-9]* ]]; then
-      echo "uses the moving tag :$tag; pin a dated or versioned tag (e.g. bookworm-20251117-slim) or a digest"
-    fi
-  fi
-}
-
 # ------------------------------------------------------------------- cargo
 
 # cargo metadata of the workspace, loaded once (load_metadata) by the commands.
@@ -140,40 +120,10 @@ build_bins() {
 
 # ------------------------------------------------------------------- check
 
+# The rules (pinned bases, workspace binaries, README listing) are
+# check-prow's, in Rust; this only runs it.
 cmd_check() {
-  local failures=0 name df ref why bins b have
-  load_metadata
-  have=$(workspace_bins)
-  for name in $(all_images); do
-    df=containers/$name/Dockerfile
-    if ! grep -qi '^FROM ' "$df"; then
-      log "$df: no FROM line"; failures=$((failures + 1))
-    fi
-    while read -r ref; do
-      why=$(unpinned_reason "$ref")
-      if [[ -n $why ]]; then
-        log "$df: FROM $ref $why"; failures=$((failures + 1))
-      fi
-    done < <(dockerfile_bases "$df")
-    bins=$(dockerfile_bins "$df")
-    if [[ -z $bins ]]; then
-      log "$df: copies no binary to /usr/local/bin/ (write COPY <binary> /usr/local/bin/)"
-      failures=$((failures + 1))
-    fi
-    for b in $bins; do
-      if ! grep -qxF "$b" <<<"$have"; then
-        log "$df: copies $b, which is not a binary of this workspace (cargo metadata lists: $(tr '\n' ' ' <<<"$have"))"
-        failures=$((failures + 1))
-      fi
-    done
-    if ! grep -qF "\`$name\`" containers/README.md; then
-      log "containers/README.md: the image $name is not listed"; failures=$((failures + 1))
-    fi
-  done
-  if ((failures)); then
-    die "$failures problem(s) in containers/"
-  fi
-  log "ok: $(all_images | wc -l) Dockerfiles, bases pinned, binaries from this workspace"
+  "$cargo" run -q -p check-prow -- --dockerfiles --containers containers
 }
 
 # ----------------------------------------------------------------- engines

@@ -123,3 +123,70 @@ fn help() {
     let o = run(BIN, &root(), &["--bogus"], &[]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// `make check-containers`: the real Dockerfiles pass. The binaries are
+/// given (make check-containers asks `cargo metadata`): cargo never runs
+/// under test-at's moved clock.
+#[test]
+fn the_real_dockerfiles_pass() {
+    let tools = "version-gen,packagebuild-deb,packagebuild-rpm,packagebuild-googet,repo-tagger";
+    let o = run(
+        BIN,
+        &root(),
+        &["--dockerfiles", "--workspace-bins", tools],
+        &[],
+    );
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(stdout(&o), "");
+    assert!(
+        stderr(&o).starts_with("check-prow: 9 Dockerfiles under containers: no problems"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn dockerfile_problems_are_listed_and_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        (
+            "version-gen",
+            "FROM docker.io/library/debian:bookworm-20251117-slim\nCOPY version-gen /usr/local/bin/\n",
+        ),
+        (
+            "repo-tagger",
+            "FROM docker.io/library/debian:latest\nCOPY repo-tagger tagger-helper /usr/local/bin/\n",
+        ),
+    ] {
+        std::fs::create_dir_all(dir.path().join("containers").join(name)).unwrap();
+        std::fs::write(
+            dir.path().join("containers").join(name).join("Dockerfile"),
+            text,
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.path().join("containers/README.md"), "`version-gen`\n").unwrap();
+    let o = run(
+        BIN,
+        dir.path(),
+        &[
+            "--dockerfiles",
+            "--workspace-bins",
+            "version-gen,repo-tagger",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    insta::assert_snapshot!(stdout(&o), @r"
+    containers/repo-tagger/Dockerfile: FROM docker.io/library/debian:latest uses :latest
+    containers/repo-tagger/Dockerfile: copies tagger-helper, which is not a binary of this workspace (it builds: version-gen repo-tagger)
+    containers/README.md: the image repo-tagger is not listed
+    ");
+    assert_eq!(
+        stderr(&o),
+        "check-prow: 2 Dockerfiles under containers: 3 problem(s)\n"
+    );
+    // --workspace-bins belongs to --dockerfiles.
+    let o = run(BIN, dir.path(), &["--workspace-bins", "x"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}

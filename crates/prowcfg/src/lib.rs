@@ -10,9 +10,12 @@
 //! - [`check`] applies Prow's load-time rules (prow.md) and this project's
 //!   rules, and returns every [`Problem`] found.
 //! - [`images`] knows the project's images and which tool each one runs.
+//! - [`dockerfile`] checks their Dockerfiles: bases pinned, binaries of the
+//!   workspace copied in.
 
 mod branches;
 mod check;
+pub mod dockerfile;
 pub mod images;
 mod model;
 pub mod podargs;
