@@ -262,111 +262,16 @@ pub fn select_job<'a>(
 /// (`pj-local: warning: ...`) to `err` (stderr in pj-local).
 pub fn run(opts: &Options, sink: &Sink, err: &Sink) -> Result<RunOutcome, RunError> {
     let config = Config::load(&opts.config)?;
-    let job = select_job(&config, &opts.job, opts.job_type)?;
-    let name = job.name().to_owned();
-    let unsupported = |what: String| RunError::Unsupported {
-        job: name.clone(),
-        what,
-    };
-    if let Some(agent) = job.base.agent.as_deref().filter(|a| *a != "kubernetes") {
-        return Err(unsupported(format!(
-            "agent {agent} is not emulated; pj-local runs kubernetes pods"
-        )));
-    }
-    if !job.base.extra_refs.is_empty() {
-        return Err(unsupported(
-            "it has extra_refs; pj-local clones only the job's own repository".into(),
-        ));
-    }
-    let spec = config
-        .pod_spec(job)
-        .map_err(|source| RunError::Preset {
-            job: name.clone(),
-            source,
-        })?
-        .ok_or_else(|| unsupported("it has no spec".into()))?;
-    if spec.containers.is_empty() {
-        return Err(unsupported("its spec has no containers".into()));
-    }
-    let job_type = job.job_type();
-    if job_type != JobType::Presubmit && !opts.pulls.is_empty() {
-        return Err(RunError::Usage(format!(
-            "--pull is for presubmits; {name} is a {job_type}"
-        )));
-    }
-    if job_type == JobType::Presubmit && opts.pulls.is_empty() {
-        return Err(RunError::Usage(format!(
-            "{name} is a presubmit: give the pull request to merge with --pull N:SHA"
-        )));
-    }
+    let (job, spec) = select_and_validate(&config, opts)?;
+    let (name, job_type) = (job.name().to_owned(), job.job_type());
     let cwd =
         std::env::current_dir().map_err(io("cannot read the current folder", Path::new(".")))?;
     check_secret_names(opts, &spec, &name)?;
-
-    // The refs, as Prow would get them from the GitHub event.
-    let (url, mut refs) = match (job_type.has_refs(), job.org_repo()) {
-        (true, Some((org, repo))) => {
-            let url = match (&opts.repo, &job.base.clone_uri) {
-                (Some(r), _) => pod::absolute(r, &cwd),
-                (None, Some(u)) => u.clone(),
-                (None, None) => format!("https://github.com/{org}/{repo}.git"),
-            };
-            let (asked, from) = match &opts.base_ref {
-                Some(r) => (r.clone(), format!("--base-ref {r}")),
-                None => (
-                    git::default_branch(&url)?,
-                    format!("the default branch of {url}"),
-                ),
-            };
-            let branch = git::find_branch(&url, &asked)?;
-            if branch.is_remote_tracking() {
-                say(
-                    sink,
-                    &format!(
-                        "{url} has no branch {}: cloning its remote-tracking branch {} ({}) as {0}",
-                        branch.name,
-                        branch.refname.trim_start_matches("refs/remotes/"),
-                        branch.sha
-                    ),
-                );
-            }
-            if let Some(w) = branch_warning(job, &branch.name, &from, || {
-                git::branch_names(&url).unwrap_or_default()
-            }) {
-                warn(err, &w);
-            }
-            let base_sha = match &opts.base_sha {
-                Some(s) => s.clone(),
-                None => branch.sha.clone(),
-            };
-            let base_ref = branch.name.clone();
-            let refs = Refs {
-                org: org.to_owned(),
-                repo: repo.to_owned(),
-                repo_link: format!("https://github.com/{org}/{repo}"),
-                base_ref,
-                base_link: format!("https://github.com/{org}/{repo}/commit/{base_sha}"),
-                base_sha,
-                pulls: opts.pulls.clone(),
-                path_alias: job.base.path_alias.clone(),
-                workdir: false,
-            };
-            (Some((url, branch)), Some(refs))
-        }
-        _ => (None, None),
-    };
-
-    let build_id_base = chrono::Utc::now().timestamp_millis();
+    let (source, mut refs) = resolve_refs(opts, job, &cwd, sink, err)?;
     // Containers run in the clone: every host path they get is absolute.
-    let job_root = cwd.join(&opts.out).join(&name);
-    let (build_id, out_dir) = (0..1000)
-        .map(|i| (build_id_base + i).to_string())
-        .map(|id| (id.clone(), job_root.join(&id)))
-        .find(|(_, d)| !d.exists())
-        .ok_or_else(|| RunError::Usage(format!("{} is full of runs", job_root.display())))?;
+    let (build_id, out_dir) = new_run_dir(&cwd.join(&opts.out).join(&name))?;
     let artifacts = out_dir.join("artifacts");
     create_shared_dir(&artifacts)?;
-
     say(
         sink,
         &format!(
@@ -386,12 +291,186 @@ pub fn run(opts: &Options, sink: &Sink, err: &Sink) -> Result<RunOutcome, RunErr
     let clone_dir = pod::clone_subdir(job).map(|sub| gopath.join(sub));
 
     // started.json, then the clone (a failed clone fails the run, as in Prow).
+    let url = source.as_ref().map(|(u, _)| u.as_str());
+    write_started(opts, job_type, url, refs.as_ref(), &out_dir)?;
+    // From here on a run that cannot go on still finishes, as a failure.
+    let fail = |e: RunError| -> RunError {
+        let mut meta = serde_json::Map::new();
+        meta.insert("error".into(), e.to_string().into());
+        let finished = records::Finished::new(false, None, meta);
+        let _ = write_record(&out_dir.join("finished.json"), &finished);
+        e
+    };
+    if let (Some((url, branch)), Some(refs), Some(dir)) = (&source, refs.as_mut(), &clone_dir) {
+        say(
+            sink,
+            &format!("cloning {url} {} into {}", refs.pull_refs(), dir.display()),
+        );
+        clone(url, refs, branch, dir).map_err(fail)?;
+    }
+
+    let job_spec = prow_job_spec(job, &build_id, refs.clone());
+    let host = pod::HostDirs {
+        artifacts,
+        gopath,
+        volumes: volume_dirs(opts, &spec, &out_dir, scratch.path(), sink).map_err(fail)?,
+    };
+    let redirects = redirects(opts, &cwd, sink).map_err(fail)?;
+    let plans = plan_containers(opts, job, &spec, &job_spec, &host, &redirects);
+    let default_cwd = clone_dir.unwrap_or_else(|| scratch.path().to_owned());
+    let ctx = launch_context(opts, &cwd, &build_id, default_cwd);
+    let launches = launch(opts, &plans, &ctx, sink).map_err(|e| fail(e.into()))?;
+    let n = launches.len();
+    let results = exec::run_all(&launches, |c| out_dir.join(log_file_name(c, n)), sink)
+        .map_err(io("cannot write the build logs in", &out_dir))?;
+
+    let passed = results.iter().all(|r| r.passed);
+    let revision = refs.as_ref().map(|r| r.base_sha.clone());
+    write_finished(&spec, &host, &results, revision, &out_dir)?;
+    report(sink, &name, &results, &out_dir);
+    Ok(RunOutcome {
+        job: name,
+        build_id,
+        out_dir,
+        passed,
+        containers: results,
+    })
+}
+
+/// Step 1: the job, and its pod spec with the presets merged, if pj-local
+/// can run it with these options.
+fn select_and_validate<'a>(
+    config: &'a Config,
+    opts: &Options,
+) -> Result<(&'a Job, prowcfg::PodSpec), RunError> {
+    let job = select_job(config, &opts.job, opts.job_type)?;
+    let name = job.name();
+    let unsupported = |what: String| RunError::Unsupported {
+        job: name.to_owned(),
+        what,
+    };
+    if let Some(agent) = job.base.agent.as_deref().filter(|a| *a != "kubernetes") {
+        return Err(unsupported(format!(
+            "agent {agent} is not emulated; pj-local runs kubernetes pods"
+        )));
+    }
+    if !job.base.extra_refs.is_empty() {
+        return Err(unsupported(
+            "it has extra_refs; pj-local clones only the job's own repository".into(),
+        ));
+    }
+    let spec = config
+        .pod_spec(job)
+        .map_err(|source| RunError::Preset {
+            job: name.to_owned(),
+            source,
+        })?
+        .ok_or_else(|| unsupported("it has no spec".into()))?;
+    if spec.containers.is_empty() {
+        return Err(unsupported("its spec has no containers".into()));
+    }
+    let job_type = job.job_type();
+    if job_type != JobType::Presubmit && !opts.pulls.is_empty() {
+        return Err(RunError::Usage(format!(
+            "--pull is for presubmits; {name} is a {job_type}"
+        )));
+    }
+    if job_type == JobType::Presubmit && opts.pulls.is_empty() {
+        return Err(RunError::Usage(format!(
+            "{name} is a presubmit: give the pull request to merge with --pull N:SHA"
+        )));
+    }
+    Ok((job, spec))
+}
+
+/// The repository to clone (its URL) and the base branch found there.
+type Source = (String, git::Branch);
+
+/// Step 2, the refs, as Prow would get them from the GitHub event: the
+/// repository's URL and base branch (for the clone) and the refs (none for
+/// a job without a repository, such as a periodic).
+fn resolve_refs(
+    opts: &Options,
+    job: &Job,
+    cwd: &Path,
+    sink: &Sink,
+    err: &Sink,
+) -> Result<(Option<Source>, Option<Refs>), RunError> {
+    let (true, Some((org, repo))) = (job.job_type().has_refs(), job.org_repo()) else {
+        return Ok((None, None));
+    };
+    let url = match (&opts.repo, &job.base.clone_uri) {
+        (Some(r), _) => pod::absolute(r, cwd),
+        (None, Some(u)) => u.clone(),
+        (None, None) => format!("https://github.com/{org}/{repo}.git"),
+    };
+    let (asked, from) = match &opts.base_ref {
+        Some(r) => (r.clone(), format!("--base-ref {r}")),
+        None => (
+            git::default_branch(&url)?,
+            format!("the default branch of {url}"),
+        ),
+    };
+    let branch = git::find_branch(&url, &asked)?;
+    if branch.is_remote_tracking() {
+        say(
+            sink,
+            &format!(
+                "{url} has no branch {}: cloning its remote-tracking branch {} ({}) as {0}",
+                branch.name,
+                branch.refname.trim_start_matches("refs/remotes/"),
+                branch.sha
+            ),
+        );
+    }
+    if let Some(w) = branch_warning(job, &branch.name, &from, || {
+        git::branch_names(&url).unwrap_or_default()
+    }) {
+        warn(err, &w);
+    }
+    let base_sha = match &opts.base_sha {
+        Some(s) => s.clone(),
+        None => branch.sha.clone(),
+    };
+    let refs = Refs {
+        org: org.to_owned(),
+        repo: repo.to_owned(),
+        repo_link: format!("https://github.com/{org}/{repo}"),
+        base_ref: branch.name.clone(),
+        base_link: format!("https://github.com/{org}/{repo}/commit/{base_sha}"),
+        base_sha,
+        pulls: opts.pulls.clone(),
+        path_alias: job.base.path_alias.clone(),
+        workdir: false,
+    };
+    Ok((Some((url, branch)), Some(refs)))
+}
+
+/// The run's `BUILD_ID` (unix milliseconds, the next free one) and its
+/// folder below `job_root`.
+fn new_run_dir(job_root: &Path) -> Result<(String, PathBuf), RunError> {
+    let build_id_base = chrono::Utc::now().timestamp_millis();
+    (0..1000)
+        .map(|i| (build_id_base + i).to_string())
+        .map(|id| (id.clone(), job_root.join(&id)))
+        .find(|(_, d)| !d.exists())
+        .ok_or_else(|| RunError::Usage(format!("{} is full of runs", job_root.display())))
+}
+
+/// Step 7, first record: `started.json`, before the clone.
+fn write_started(
+    opts: &Options,
+    job_type: JobType,
+    url: Option<&str>,
+    refs: Option<&Refs>,
+    out_dir: &Path,
+) -> Result<(), RunError> {
     let mut started_meta = serde_json::Map::new();
     started_meta.insert(
         "pj-local".into(),
         serde_json::json!({
             "runtime": opts.runtime.as_str(),
-            "repo": url.as_ref().map(|(u, _)| u),
+            "repo": url,
             "job_type": job_type.as_str(),
             "config": opts.config,
         }),
@@ -399,7 +478,6 @@ pub fn run(opts: &Options, sink: &Sink, err: &Sink) -> Result<RunOutcome, RunErr
     let started = records::Started {
         timestamp: chrono::Utc::now().timestamp(),
         pull: refs
-            .as_ref()
             .and_then(|r| r.pulls.first())
             .map(|p| p.number.to_string()),
         repos: refs
@@ -407,7 +485,6 @@ pub fn run(opts: &Options, sink: &Sink, err: &Sink) -> Result<RunOutcome, RunErr
             .map(|r| (format!("{}/{}", r.org, r.repo), r.pull_refs()))
             .collect(),
         repo_commit: refs
-            .as_ref()
             .map(|r| {
                 r.pulls
                     .first()
@@ -416,48 +493,36 @@ pub fn run(opts: &Options, sink: &Sink, err: &Sink) -> Result<RunOutcome, RunErr
             .unwrap_or_default(),
         metadata: started_meta,
     };
-    write_record(&out_dir.join("started.json"), &started)?;
-    // From here on a run that cannot go on still finishes, as a failure.
-    let finished_path = out_dir.join("finished.json");
-    let fail = |e: RunError| -> RunError {
-        let mut meta = serde_json::Map::new();
-        meta.insert("error".into(), e.to_string().into());
-        let _ = write_record(&finished_path, &records::Finished::new(false, None, meta));
-        e
-    };
-    if let (Some((url, branch)), Some(refs), Some(dir)) = (&url, refs.as_mut(), &clone_dir) {
-        say(
-            sink,
-            &format!("cloning {url} {} into {}", refs.pull_refs(), dir.display()),
-        );
-        clone(url, refs, branch, dir).map_err(fail)?;
-    }
+    write_record(&out_dir.join("started.json"), &started)
+}
 
-    let job_spec = JobSpec {
-        job_type,
-        job: name.clone(),
-        buildid: build_id.clone(),
+/// Step 3: the `JOB_SPEC` every container gets (the other variables are
+/// derived from it).
+fn prow_job_spec(job: &Job, build_id: &str, refs: Option<Refs>) -> JobSpec {
+    JobSpec {
+        job_type: job.job_type(),
+        job: job.name().to_owned(),
+        buildid: build_id.to_owned(),
         prowjobid: uuid_v4(),
-        refs: refs.clone(),
+        refs,
         extra_refs: vec![],
         decoration_config: None,
+    }
+}
+
+/// Step 5: where production is redirected to, said in the log; the bucket
+/// folder is created.
+fn redirects(opts: &Options, cwd: &Path, sink: &Sink) -> Result<pod::Redirects, RunError> {
+    let bucket = match &opts.bucket {
+        Some(b) => {
+            std::fs::create_dir_all(b).map_err(io("cannot create the bucket folder", b))?;
+            Some(b.canonicalize().map_err(io("cannot resolve", b))?)
+        }
+        None => None,
     };
-    let volumes = volume_dirs(opts, &spec, &out_dir, scratch.path(), sink).map_err(fail)?;
     let redirects = pod::Redirects {
-        forge_remote: opts.forge_remote.as_deref().map(|r| pod::absolute(r, &cwd)),
-        bucket: match &opts.bucket {
-            Some(b) => {
-                std::fs::create_dir_all(b)
-                    .map_err(io("cannot create the bucket folder", b))
-                    .map_err(fail)?;
-                Some(
-                    b.canonicalize()
-                        .map_err(io("cannot resolve", b))
-                        .map_err(fail)?,
-                )
-            }
-            None => None,
-        },
+        forge_remote: opts.forge_remote.as_deref().map(|r| pod::absolute(r, cwd)),
+        bucket,
     };
     if let Some(r) = &redirects.forge_remote {
         say(
@@ -474,12 +539,19 @@ pub fn run(opts: &Options, sink: &Sink, err: &Sink) -> Result<RunOutcome, RunErr
             ),
         );
     }
-    let host = pod::HostDirs {
-        artifacts: artifacts.clone(),
-        gopath: gopath.clone(),
-        volumes,
-    };
-    let mut plans = pod::plan(job, &spec, &job_spec, &host, &redirects);
+    Ok(redirects)
+}
+
+/// Steps 3 to 6 for each container: its command, env and mounts.
+fn plan_containers(
+    opts: &Options,
+    job: &Job,
+    spec: &prowcfg::PodSpec,
+    job_spec: &JobSpec,
+    host: &pod::HostDirs,
+    redirects: &pod::Redirects,
+) -> Vec<pod::ContainerPlan> {
+    let mut plans = pod::plan(job, spec, job_spec, host, redirects);
     if opts.runtime != Runtime::Local {
         // The redirect targets are host paths: mount them at the same place.
         let extra: Vec<PathBuf> = redirects
@@ -504,24 +576,40 @@ pub fn run(opts: &Options, sink: &Sink, err: &Sink) -> Result<RunOutcome, RunErr
             }
         }
     }
-    let ctx = runtime::LaunchContext {
+    plans
+}
+
+/// What the runtime needs of this machine.
+fn launch_context(
+    opts: &Options,
+    cwd: &Path,
+    build_id: &str,
+    default_cwd: PathBuf,
+) -> runtime::LaunchContext {
+    runtime::LaunchContext {
         run_name: format!("pj-{build_id}"),
         bin_dir: cwd.join(&opts.bin_dir),
-        default_cwd: clone_dir
-            .clone()
-            .unwrap_or_else(|| scratch.path().to_owned()),
+        default_cwd,
         host_env: HOST_ENV_PASSTHROUGH
             .iter()
             .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v)))
             .collect(),
         buildah_storage_driver: std::env::var("BUILDAH_STORAGE_DRIVER")
             .unwrap_or_else(|_| "vfs".into()),
-    };
+    }
+}
+
+/// Step 6: every container made ready to start at once, said in the log.
+fn launch(
+    opts: &Options,
+    plans: &[pod::ContainerPlan],
+    ctx: &runtime::LaunchContext,
+    sink: &Sink,
+) -> Result<Vec<(String, runtime::Launch)>, runtime::LaunchError> {
     let launches = plans
         .iter()
-        .map(|p| runtime::launch(opts.runtime, p, &ctx).map(|l| (p.name.clone(), l)))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| fail(e.into()))?;
+        .map(|p| runtime::launch(opts.runtime, p, ctx).map(|l| (p.name.clone(), l)))
+        .collect::<Result<Vec<_>, _>>()?;
     say(
         sink,
         &format!(
@@ -534,11 +622,18 @@ pub fn run(opts: &Options, sink: &Sink, err: &Sink) -> Result<RunOutcome, RunErr
                 .join(", ")
         ),
     );
-    let n = launches.len();
-    let results = exec::run_all(&launches, |c| out_dir.join(log_file_name(c, n)), sink)
-        .map_err(io("cannot write the build logs in", &out_dir))?;
-    let passed = results.iter().all(|r| r.passed);
+    Ok(launches)
+}
 
+/// Step 7, last record: `finished.json`, with each container's end and
+/// what the steps recorded in the workspace.
+fn write_finished(
+    spec: &prowcfg::PodSpec,
+    host: &pod::HostDirs,
+    results: &[ContainerResult],
+    revision: Option<String>,
+    out_dir: &Path,
+) -> Result<(), RunError> {
     let mut meta = serde_json::Map::new();
     let containers: serde_json::Map<String, serde_json::Value> = results
         .iter()
@@ -558,12 +653,16 @@ pub fn run(opts: &Options, sink: &Sink, err: &Sink) -> Result<RunOutcome, RunErr
     {
         handoff_metadata(ws, &mut meta);
     }
-    let revision = refs.as_ref().map(|r| r.base_sha.clone());
+    let passed = results.iter().all(|r| r.passed);
     write_record(
         &out_dir.join("finished.json"),
         &records::Finished::new(passed, revision, meta),
-    )?;
-    for r in &results {
+    )
+}
+
+/// The end of the log: each container's result, then the run's.
+fn report(sink: &Sink, name: &str, results: &[ContainerResult], out_dir: &Path) {
+    for r in results {
         let code = r.exit_code.map_or("none".to_owned(), |c| c.to_string());
         say(
             sink,
@@ -576,6 +675,7 @@ pub fn run(opts: &Options, sink: &Sink, err: &Sink) -> Result<RunOutcome, RunErr
             ),
         );
     }
+    let passed = results.iter().all(|r| r.passed);
     say(
         sink,
         &format!(
@@ -584,13 +684,6 @@ pub fn run(opts: &Options, sink: &Sink, err: &Sink) -> Result<RunOutcome, RunErr
             out_dir.display()
         ),
     );
-    Ok(RunOutcome {
-        job: name,
-        build_id,
-        out_dir,
-        passed,
-        containers: results,
-    })
 }
 
 fn say(sink: &Sink, line: &str) {
