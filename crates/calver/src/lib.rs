@@ -167,8 +167,8 @@
 //! use calver::{dev_version, Version};
 //! use chrono::{TimeZone, Utc};
 //! let dev = dev_version(Utc.with_ymd_and_hms(2026, 11, 27, 16, 5, 9).unwrap());
-//! assert_eq!(dev, "0.20261127160509");
-//! assert!(dev.parse::<Version>().is_err());
+//! assert_eq!(dev.to_string(), "0.20261127160509");
+//! assert!(dev.to_string().parse::<Version>().is_err());
 //! ```
 //!
 //! # What a package may be built as
@@ -667,9 +667,11 @@ pub fn check_is_next(version: Version, next: Version) -> Result<(), NotNext> {
     }
 }
 
-/// The development version for a presubmit built at `now`: `0.YYYYMMDDHHMMSS`.
-pub fn dev_version(now: DateTime<Utc>) -> String {
-    format!("0.{}", now.format("%Y%m%d%H%M%S"))
+/// The development version for a presubmit built at `now`: `0.YYYYMMDDHHMMSS`
+/// (to the second).
+pub fn dev_version(now: DateTime<Utc>) -> BuildVersion {
+    let seconds = DateTime::<Utc>::from_timestamp(now.timestamp(), 0).unwrap_or(now);
+    BuildVersion::Dev(seconds)
 }
 
 /// A version a package may be built as: a release version, or the
@@ -701,6 +703,51 @@ impl BuildVersion {
         NaiveDateTime::parse_from_str(stamp, "%Y%m%d%H%M%S")
             .map(|t| BuildVersion::Dev(t.and_utc()))
             .map_err(|_| err("the time stamp is not a real date and time"))
+    }
+
+    /// The release version, when this is one.
+    pub fn release(&self) -> Option<Version> {
+        match self {
+            BuildVersion::Release(v) => Some(*v),
+            BuildVersion::Dev(_) => None,
+        }
+    }
+}
+
+impl From<Version> for BuildVersion {
+    fn from(v: Version) -> Self {
+        BuildVersion::Release(v)
+    }
+}
+
+impl fmt::Display for BuildVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildVersion::Release(v) => v.fmt(f),
+            BuildVersion::Dev(t) => write!(f, "0.{}", t.format("%Y%m%d%H%M%S")),
+        }
+    }
+}
+
+impl FromStr for BuildVersion {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        BuildVersion::parse(s)
+    }
+}
+
+// As text: the handoff records hold `"20261127.00"` or `"0.20261127160509"`,
+// parsed once when read.
+impl Serialize for BuildVersion {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for BuildVersion {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        BuildVersion::parse(&s).map_err(serde::de::Error::custom)
     }
 }
 
@@ -860,9 +907,15 @@ mod tests {
         // What dev_version makes parses back.
         let now = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 27, 16, 5, 9).unwrap();
         assert_eq!(
-            BuildVersion::parse(&dev_version(now)),
+            BuildVersion::parse(&dev_version(now).to_string()),
             Ok(BuildVersion::Dev(now))
         );
+        // As text in records, both ways.
+        for text in ["\"20261127.03\"", "\"0.20280229235959\""] {
+            let v: BuildVersion = serde_json::from_str(text).unwrap();
+            assert_eq!(serde_json::to_string(&v).unwrap(), text);
+        }
+        assert!(serde_json::from_str::<BuildVersion>("\"20261327.00\"").is_err());
     }
 
     #[test]

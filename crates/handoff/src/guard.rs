@@ -11,6 +11,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use calver::BuildVersion;
 use tracing::warn;
 
 use crate::{
@@ -117,8 +118,7 @@ impl Recorder {
 
     /// Records the step as failed with `error`, for the version when it is
     /// known.
-    pub fn failed(&self, error: &str, version: Option<&str>) {
-        let version = version.map(str::to_owned);
+    pub fn failed(&self, error: &str, version: Option<BuildVersion>) {
         // Logged inside; the step's own error is what it reports.
         let _ = match &self.step {
             Step::Version => self.record(Record::Version(&VersionRecord::failed(error))),
@@ -134,7 +134,7 @@ impl Recorder {
             })),
             Step::Tag { targets, build_id } => self.record(Record::Tag(&TagRecord {
                 status: TagStatus::Failed,
-                version,
+                version: version.and_then(|v| v.release()),
                 commit: None,
                 tag_object: None,
                 existing_commit: None,
@@ -255,9 +255,14 @@ fn record_usage_error(tool: &'static str, raw: &StepArgs, step: Option<Step>, me
         raw.workspace.as_deref().map(Workspace::new),
         raw.artifacts.clone(),
     );
+    // A version that does not parse is part of the usage error.
+    let version = raw
+        .version
+        .as_deref()
+        .and_then(|v| BuildVersion::parse(v).ok());
     recorder.failed(
         &format!("{tool}: usage error: {first} (see {tool} --help)"),
-        raw.version.as_deref(),
+        version,
     );
 }
 
@@ -335,7 +340,10 @@ mod tests {
         let ws = Workspace::new(dir.path().join("ws"));
         let r = ws.read_result("el9").unwrap().expect("a result");
         assert_eq!(r.status, Status::Failed);
-        assert_eq!(r.version.as_deref(), Some("20261127.00"));
+        assert_eq!(
+            r.version.map(|v| v.to_string()).as_deref(),
+            Some("20261127.00")
+        );
         assert_eq!(
             r.error.as_deref(),
             Some(

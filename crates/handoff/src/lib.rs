@@ -148,7 +148,15 @@ impl Workspace {
         }
         let path = self.root.join(VERSION_FILE);
         match std::fs::read_to_string(&path) {
-            Ok(s) if !s.trim().is_empty() => Ok(Some(VersionRecord::ok_plain(s.trim()))),
+            Ok(s) if !s.trim().is_empty() => {
+                // Written by hand: parsed here, once, like version.json.
+                let v =
+                    calver::BuildVersion::parse(s.trim()).map_err(|e| HandoffError::Invalid {
+                        path: path.clone(),
+                        detail: e.to_string(),
+                    })?;
+                Ok(Some(VersionRecord::ok_plain(v)))
+            }
             Ok(_) => Ok(None),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(source) => Err(HandoffError::Io {
@@ -161,7 +169,10 @@ impl Workspace {
 
     /// Waits (at most `timeout`) for the version. A failed version-gen is an
     /// error at once.
-    pub async fn wait_version(&self, timeout: Duration) -> Result<String, HandoffError> {
+    pub async fn wait_version(
+        &self,
+        timeout: Duration,
+    ) -> Result<calver::BuildVersion, HandoffError> {
         let hint = "is version-gen running with the same --workspace?";
         let rec = self
             .wait_until(timeout, hint, || {

@@ -1,6 +1,7 @@
 //! The records the steps write. Field names are part of the interface (Prow
 //! artifacts, pj-local, people's scripts): change them only compatibly.
 
+use calver::{BuildVersion, Version};
 use serde::{Deserialize, Serialize};
 
 /// Whether a step succeeded.
@@ -20,7 +21,7 @@ pub struct VersionRecord {
     pub status: Status,
     /// The version, e.g. `20261127.00` (absent when failed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    pub version: Option<BuildVersion>,
     /// The UTC day used, `YYYYMMDD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
@@ -46,10 +47,10 @@ pub struct VersionRecord {
 
 impl VersionRecord {
     /// A record for a version file written by hand (no details known).
-    pub fn ok_plain(version: &str) -> Self {
+    pub fn ok_plain(version: BuildVersion) -> Self {
         VersionRecord {
             status: Status::Ok,
-            version: Some(version.to_owned()),
+            version: Some(version),
             date: None,
             build_number: None,
             previous: None,
@@ -65,8 +66,13 @@ impl VersionRecord {
         VersionRecord {
             status: Status::Failed,
             version: None,
+            date: None,
+            build_number: None,
+            previous: None,
+            forge: None,
+            requests: 0,
+            dev: false,
             error: Some(error.into()),
-            ..VersionRecord::ok_plain("")
         }
     }
 }
@@ -110,7 +116,7 @@ pub struct BuildResult {
     pub status: Status,
     /// The version built.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    pub version: Option<BuildVersion>,
     /// The commit built from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
@@ -151,7 +157,7 @@ pub struct TagRecord {
     pub status: TagStatus,
     /// The version (= the tag name), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    pub version: Option<Version>,
     /// The commit tagged (or meant to be).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,

@@ -1,6 +1,10 @@
 use super::*;
 use std::time::Duration;
 
+fn v(text: &str) -> calver::BuildVersion {
+    calver::BuildVersion::parse(text).unwrap()
+}
+
 fn ws() -> (tempfile::TempDir, Workspace) {
     let dir = tempfile::tempdir().unwrap();
     let ws =
@@ -12,7 +16,7 @@ fn ok_result(target: &str) -> BuildResult {
     BuildResult {
         target: target.into(),
         status: Status::Ok,
-        version: Some("20261127.00".into()),
+        version: Some(v("20261127.00")),
         commit: None,
         artifacts: vec![],
         error: None,
@@ -24,7 +28,7 @@ fn ok_result(target: &str) -> BuildResult {
 #[test]
 fn version_written_as_file_and_record() {
     let (_d, ws) = ws();
-    let mut rec = VersionRecord::ok_plain("20261127.03");
+    let mut rec = VersionRecord::ok_plain(v("20261127.03"));
     rec.build_number = Some(3);
     ws.write_version(&rec).unwrap();
     assert_eq!(
@@ -54,7 +58,20 @@ async fn wait_version_reads_hand_written_file() {
     std::fs::write(ws.root().join("version"), "20261127.01\n").unwrap();
     assert_eq!(
         ws.wait_version(Duration::from_secs(1)).await.unwrap(),
-        "20261127.01"
+        v("20261127.01")
+    );
+}
+
+/// The version is parsed once, where it is read: a hand-written file that
+/// holds no version is an error naming the file, not a string passed on.
+#[test]
+fn a_version_file_that_holds_no_version_is_invalid() {
+    let (_d, ws) = ws();
+    std::fs::write(ws.root().join("version"), "20261327.00\n").unwrap();
+    let e = ws.read_version().unwrap_err().to_string();
+    assert!(
+        e.contains("version is not a valid record") && e.contains("not a real calendar date"),
+        "{e}"
     );
 }
 

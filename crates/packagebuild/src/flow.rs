@@ -1,5 +1,6 @@
 use std::path::{Path, PathBuf};
 
+use calver::BuildVersion;
 use handoff::{Artifact, BuildResult, PackageInfo, Record, Recorder, Status, Step, Workspace};
 use prow_env::{JobType, ProwEnv};
 use sha2::{Digest, Sha256};
@@ -87,7 +88,7 @@ pub async fn run(
     );
     // A failure is recorded (not for a dry run, which writes nothing), so
     // that repo-tagger stops at once instead of waiting.
-    let failed = |e: BuildError, version: Option<&str>| {
+    let failed = |e: BuildError, version: Option<BuildVersion>| {
         if !args.dry_run {
             recorder.failed(&e.to_string(), version);
         }
@@ -95,28 +96,25 @@ pub async fn run(
     };
     let version = resolve_version(args, workspace.as_ref())
         .await
-        .map_err(|e| failed(e, args.version.as_deref()))?;
-    build(builder, args, prow, &recorder, &target, &version)
+        .map_err(|e| failed(e, None))?;
+    build(builder, args, prow, &recorder, &target, version)
         .await
-        .map_err(|e| failed(e, Some(&version)))
+        .map_err(|e| failed(e, Some(version)))
 }
 
-/// `--version`, or the workspace's `version` waited for; checked.
+/// `--version` (parsed here, once), or the workspace's `version` waited
+/// for (parsed when read).
 async fn resolve_version(
     args: &CommonArgs,
     workspace: Option<&Workspace>,
-) -> Result<String, BuildError> {
-    let version = match (&args.version, workspace) {
-        (Some(v), _) => v.clone(),
-        (None, Some(ws)) => ws.wait_version(args.wait_timeout).await?,
-        (None, None) => {
-            return Err(BuildError::Usage(
-                "no version: pass --version V (e.g. 20261127.00), or --workspace DIR holding the file `version`".into(),
-            ));
-        }
-    };
-    validate_version(&version)?;
-    Ok(version)
+) -> Result<BuildVersion, BuildError> {
+    match (&args.version, workspace) {
+        (Some(v), _) => validate_version(v),
+        (None, Some(ws)) => Ok(ws.wait_version(args.wait_timeout).await?),
+        (None, None) => Err(BuildError::Usage(
+            "no version: pass --version V (e.g. 20261127.00), or --workspace DIR holding the file `version`".into(),
+        )),
+    }
 }
 
 /// The build proper, with the version known: the steps of the crate
@@ -127,7 +125,7 @@ async fn build(
     prow: &ProwEnv,
     recorder: &Recorder,
     target: &str,
-    version: &str,
+    version: BuildVersion,
 ) -> Result<Outcome, BuildError> {
     let tree = prepare_source(args).await?;
     let epoch = tree.source_date_epoch(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
@@ -141,7 +139,7 @@ async fn build(
         ))?;
     let ctx = BuildContext {
         tree: &tree,
-        version: version.to_owned(),
+        version: version.to_string(),
         target: target.to_owned(),
         scratch: scratch.path().to_owned(),
         commit_url: commit_url(args, prow, &tree),
@@ -151,7 +149,7 @@ async fn build(
     let result = |artifacts: Vec<Artifact>| BuildResult {
         target: target.to_owned(),
         status: Status::Ok,
-        version: Some(version.to_owned()),
+        version: Some(version),
         commit: tree.commit().map(str::to_owned),
         artifacts,
         error: None,
@@ -292,7 +290,11 @@ async fn dry_run_plan(
         None => plan.push("no --stage: nothing uploaded".into()),
     }
     if let Some(o) = &destinations.out {
-        plan.push(format!("copy to {} with {}.SHA256SUMS", o.url(), ctx.target));
+        plan.push(format!(
+            "copy to {} with {}.SHA256SUMS",
+            o.url(),
+            ctx.target
+        ));
     }
     if let Some(ws) = recorder.workspace() {
         plan.push(format!("write {}", ws.result_path(&ctx.target)?.display()));
@@ -525,7 +527,7 @@ fn ensure_local_folder(url: &str) -> Result<(), BuildError> {
 /// `Version:` and a file name, and be what calver says a build may be: a
 /// release version `YYYYMMDD.NN` dated on a real calendar day, or a
 /// development version `0.YYYYMMDDHHMMSS`.
-fn validate_version(v: &str) -> Result<(), BuildError> {
+fn validate_version(v: &str) -> Result<BuildVersion, BuildError> {
     let ok = v.starts_with(|c: char| c.is_ascii_digit())
         && v.len() <= 64
         && v.bytes()
@@ -535,7 +537,7 @@ fn validate_version(v: &str) -> Result<(), BuildError> {
             "version {v:?} cannot be a package version: it must start with a digit and hold only letters, digits, '.', '+', '~' or '_' (e.g. 20261127.00)"
         )));
     }
-    calver::BuildVersion::parse(v).map(drop).map_err(|e| {
+    BuildVersion::parse(v).map_err(|e| {
         BuildError::Usage(format!(
             "version {v:?} cannot be built: {e}; builds take a release version or a development version (version-gen --dev)"
         ))

@@ -19,7 +19,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use calver::{Day, Version};
+use calver::{BuildVersion, Day, Version};
 use chrono::{DateTime, Utc};
 use forge::{Forge, ForgeError, NewTag, TagOutcome, Tagger};
 use handoff::{BuildResult, Record, Recorder, Status, Step, TagRecord, TagStatus, Workspace};
@@ -97,9 +97,14 @@ async fn tag(
     opts: &TagOptions,
     record: &mut TagRecord,
 ) -> Result<(), ReleaseError> {
-    let version_text = match (&opts.version, &opts.workspace) {
-        (Some(v), _) => v.clone(),
-        (None, Some(ws)) => ws.wait_version(opts.wait_timeout).await?,
+    // Parsed once, here: a tag is a release version.
+    let version = match (&opts.version, &opts.workspace) {
+        (Some(v), _) => Version::parse(v)?,
+        (None, Some(ws)) => match ws.wait_version(opts.wait_timeout).await? {
+            BuildVersion::Release(v) => v,
+            // A presubmit's version: refused with the parser's words.
+            dev => Version::parse(&dev.to_string())?,
+        },
         (None, None) => {
             return Err(ReleaseError::Usage(
                 "no version: pass --version V, or --workspace DIR holding the file `version`"
@@ -107,13 +112,11 @@ async fn tag(
             ));
         }
     };
-    record.version = Some(version_text.clone());
-    let version = Version::parse(&version_text)?;
+    record.version = Some(version);
     let version_text = version.to_string();
-    record.version = Some(version_text.clone());
     check_not_too_far_ahead(opts, version)?;
 
-    let results = wait_for_builds(opts, &version_text).await?;
+    let results = wait_for_builds(opts, version).await?;
 
     let commit = forge.resolve_commit(&opts.rev).await?;
     record.commit = Some(commit.clone());
@@ -185,7 +188,7 @@ async fn tag(
 /// Waits for the expected results and checks them.
 async fn wait_for_builds(
     opts: &TagOptions,
-    version: &str,
+    version: Version,
 ) -> Result<Vec<BuildResult>, ReleaseError> {
     if opts.expect.is_empty() {
         return Ok(Vec::new());
@@ -206,15 +209,14 @@ async fn wait_for_builds(
                     .unwrap_or_else(|| "no error recorded".into()),
             });
         }
-        match &r.version {
-            Some(v) if v == version => {}
-            other => {
-                return Err(ReleaseError::VersionMismatch {
-                    target: r.target.clone(),
-                    built: other.clone().unwrap_or_else(|| "no version".into()),
-                    tagging: version.to_owned(),
-                });
-            }
+        if r.version != Some(BuildVersion::Release(version)) {
+            return Err(ReleaseError::VersionMismatch {
+                target: r.target.clone(),
+                built: r
+                    .version
+                    .map_or_else(|| "no version".into(), |v| v.to_string()),
+                tagging: version.to_string(),
+            });
         }
     }
     info!(
@@ -258,14 +260,15 @@ async fn verify_next(forge: &dyn Forge, version: Version, today: Day) -> Result<
 /// Records a failure that happened before [`run`] could start (e.g. the
 /// forge could not be opened), so that tag.json always tells.
 pub fn record_failure(opts: &TagOptions, error: &ReleaseError) {
-    recorder(opts).failed(&error.to_string(), opts.version.as_deref());
+    let version = given_version(opts).map(BuildVersion::from);
+    recorder(opts).failed(&error.to_string(), version);
 }
 
 /// The record before anything happened: failed until shown otherwise.
 fn failed_record(opts: &TagOptions, forge: Option<String>) -> TagRecord {
     TagRecord {
         status: TagStatus::Failed,
-        version: opts.version.clone(),
+        version: given_version(opts),
         commit: None,
         tag_object: None,
         existing_commit: None,
@@ -274,6 +277,12 @@ fn failed_record(opts: &TagOptions, forge: Option<String>) -> TagRecord {
         build_id: opts.build_id.clone(),
         error: None,
     }
+}
+
+/// `--version`, when it is a release version (the record holds only
+/// versions; a bad one is in the error).
+fn given_version(opts: &TagOptions) -> Option<Version> {
+    opts.version.as_deref().and_then(|v| Version::parse(v).ok())
 }
 
 /// Where repo-tagger's records go: the workspace and `$ARTIFACTS`.

@@ -31,7 +31,7 @@ pub async fn generate(forge: &dyn Forge, day: Day) -> Result<VersionRecord, Rele
     );
     Ok(VersionRecord {
         status: Status::Ok,
-        version: Some(next.version.to_string()),
+        version: Some(next.version.into()),
         date: Some(day.to_string()),
         build_number: Some(next.version.build()),
         previous: next.previous.map(|p| p.to_string()),

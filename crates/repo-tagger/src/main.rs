@@ -137,7 +137,7 @@ fn main() -> ExitCode {
                 };
                 println!(
                     "{what} {} on {}",
-                    record.version.as_deref().unwrap_or_default(),
+                    record.version.map(|v| v.to_string()).unwrap_or_default(),
                     record.commit.as_deref().unwrap_or_default()
                 );
             }

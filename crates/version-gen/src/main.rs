@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use calver::Day;
 use clap::Parser;
-use handoff::{Record, Recorder, Step, VersionRecord, Workspace};
 use cli::Verbosity;
+use handoff::{Record, Recorder, Step, VersionRecord, Workspace};
 use release::cli::{ForgeArgs, parse_day};
 use release::{ReleaseError, version};
 
@@ -85,7 +85,7 @@ fn main() -> ExitCode {
                     serde_json::to_string(&rec).expect("record serialises")
                 );
             } else {
-                println!("{}", rec.version.as_deref().unwrap_or_default());
+                println!("{}", rec.version.map(|v| v.to_string()).unwrap_or_default());
             }
             ExitCode::SUCCESS
         }
