@@ -16,8 +16,10 @@
 # Options:
 #   --secret NAME=PATH   the job's volume NAME from a local file or folder
 #                        (repeatable); a folder is mounted as is, a file under
-#                        its own name. Also SECRET_<NAME>=PATH in the environment
-#                        (NAME upper-cased, - as _: SECRET_GITHUB_TOKEN=...).
+#                        the name(s) the job reads from the volume, as pj-local
+#                        does, else its own name. Also SECRET_<NAME>=PATH in the
+#                        environment (NAME upper-cased, - as _:
+#                        SECRET_GITHUB_TOKEN=...).
 #   --pull N:SHA         for a presubmit: the pull request number and head sha
 #   --pull-author LOGIN  for a presubmit: its author [$USER]
 #   --repo PATH|URL      the repository, for the pj-local command printed when
@@ -34,6 +36,9 @@
 #   PROW_IMAGES      [us-docker.pkg.dev/k8s-infra-prow/images] (mkpj, mkpod)
 #   PROW_IMAGE_TAG   [latest]
 #   POD_TIMEOUT      seconds to wait for the pod to finish [7200]
+#
+# The job's repository and the files it reads from its secret volumes come
+# from `pj-local --print-job-info` (pj-local on PATH, else run with cargo).
 #
 # Needs kind, kubectl and docker with a running engine. Without them it says
 # which is missing, prints the equivalent pj-local command (which runs the job
@@ -110,21 +115,34 @@ prow_images=${PROW_IMAGES:-us-docker.pkg.dev/k8s-infra-prow/images}
 prow_tag=${PROW_IMAGE_TAG:-latest}
 pod_timeout=${POD_TIMEOUT:-7200}
 
-# The org/repo a job belongs to, read from the job configs (the "org/repo:"
-# key above the job's "name:" under presubmits or postsubmits).
-job_repo() {
-  local f
-  while IFS= read -r f; do
-    awk -v want="$job" '
-      /^[^ #]/ { r = "" }
-      /^  [A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+:[ \t]*$/ { r = $1; sub(/:$/, "", r) }
-      r != "" && /^[ \t]*-?[ \t]*name:/ {
-        v = $0
-        sub(/^[ \t]*-?[ \t]*name:[ \t]*/, "", v); sub(/[ \t]*(#.*)?$/, "", v); gsub(/["\047]/, "", v)
-        if (v == want) { print r; exit }
-      }
-    ' "$f"
-  done < <(find "$job_config" -type f \( -name '*.yaml' -o -name '*.yml' \) 2>/dev/null | sort) | head -n 1
+# What this script needs of the job (its org/repo; the files it reads from
+# each secret volume), read by pj-local as it reads jobs (presets merged):
+# `pj-local --print-job-info` prints key=value lines. pj-local comes from PATH,
+# else from this workspace through cargo. Read once, when first needed.
+job_info=()
+job_info_status=
+load_job_info() {
+  if [[ -z $job_info_status ]]; then
+    local args=(--config "$job_config" --job "$job" --print-job-info) out
+    job_info_status=1
+    if command -v pj-local >/dev/null 2>&1; then
+      out=$(pj-local "${args[@]}") && job_info_status=0
+    elif command -v cargo >/dev/null 2>&1; then
+      out=$(cargo run -q --manifest-path "$root/Cargo.toml" -p pj-local -- "${args[@]}") && job_info_status=0
+    else
+      say "warning: neither pj-local nor cargo is on PATH: cannot read job $job from $job_config"
+    fi
+    if ((job_info_status == 0)); then mapfile -t job_info <<<"$out"; fi
+  fi
+  return "$job_info_status"
+}
+
+# The values of KEY in the job's info, one a line.
+job_info_values() {
+  local key=$1 line
+  for line in "${job_info[@]}"; do
+    if [[ $line == "$key="* ]]; then printf '%s\n' "${line#"$key"=}"; fi
+  done
 }
 
 # ------------------------------------------------------- without kind/docker
@@ -140,11 +158,11 @@ fi
 if ((${#missing[@]})); then
   for m in "${missing[@]}"; do say "$m"; done
   if [[ -z $repo ]]; then
-    r=$(job_repo || true)
-    if [[ -n $r ]]; then
-      repo=https://github.com/$r.git
+    if load_job_info; then
+      r=$(job_info_values repo)
+      if [[ -n $r ]]; then repo=https://github.com/$r.git; fi
     else
-      say "warning: no job $job found in $job_config (pj-local will say more)"
+      say "warning: job $job not read from $job_config (above); the command below has no --repo"
     fi
   fi
   cmd=(pj-local --job "$job")
@@ -164,23 +182,21 @@ if ((${#missing[@]})); then
   exit 1
 fi
 
-# The file name a single-file secret gets in its volume: the one name the job
-# refers to below the volume's mount path (e.g. token.txt for
-# /etc/github-access-token/token.txt), else the file's own name. As pj-local.
-secret_key() {
-  local vol=$1 path=$2 mount keys
-  mount=$(awk -v v="$vol" '
-    /^[ \t]*- / { m = "" }
-    /^[ \t]*-?[ \t]*mountPath:/ { m = $NF; gsub(/["\047]/, "", m) }
-    /^[ \t]*-?[ \t]*name:/ { n = $NF; gsub(/["\047]/, "", n); if (n == v && m != "") { print m; exit } }
-  ' "$work/pod.yaml")
-  if [[ -n $mount ]]; then
-    keys=$(grep -oE "${mount%/}/[A-Za-z0-9._-]+" "$work/pod.yaml" | sort -u || true)
-    if [[ -n $keys && $(wc -l <<<"$keys") -eq 1 ]]; then
-      basename "$keys"; return
-    fi
+# Sets keys to the file names a single-file secret gets in its volume, as
+# pj-local: the names the job reads below the volume's mount path (e.g.
+# token.txt for /etc/github-access-token/token.txt), else the file's own name.
+keys=()
+secret_keys() {
+  local vol=$1 path=$2 line
+  keys=()
+  if load_job_info; then
+    for line in "${job_info[@]}"; do
+      if [[ $line == "secret_file=$vol/"* ]]; then keys+=("${line#"secret_file=$vol/"}"); fi
+    done
+  else
+    say "warning: volume $vol: the file names job $job reads are unknown; $path keeps its own name"
   fi
-  basename "$path"
+  if ((${#keys[@]} == 0)); then keys=("$(basename "$path")"); fi
 }
 
 # ------------------------------------------------------------------- the run
@@ -273,7 +289,8 @@ if ((${#volumes[@]})); then
     if [[ -d $path ]]; then
       cp -R "$path/." "$secrets_dir/$vol/"
     else
-      cp "$path" "$secrets_dir/$vol/$(secret_key "$vol" "$path")"
+      secret_keys "$vol" "$path"
+      for key in "${keys[@]}"; do cp "$path" "$secrets_dir/$vol/$key"; done
     fi
     chmod -R a+rX "$secrets_dir"
     say "volume $vol: $path (copied to $secrets_dir/$vol for the pod)"

@@ -99,10 +99,30 @@ struct Cli {
     /// Presubmits: a pull request merged on top of the base, N:SHA (repeatable).
     #[arg(long, value_name = "N:SHA", value_parser = prowrun::parse_pull)]
     pull: Vec<Pull>,
+
+    /// Run nothing: print what prow/pj-on-kind.sh reads of the job (from --config, presets merged) as key=value lines: job=, type=, repo=ORG/REPO (if any), and for each secret volume secret=VOLUME and secret_file=VOLUME/FILE per file the job reads from it.
+    #[arg(long)]
+    print_job_info: bool,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let job_type = cli
+        .job_type
+        .as_deref()
+        .and_then(|t| t.parse::<JobType>().ok());
+    if cli.print_job_info {
+        return match prowrun::job_info(&cli.config, &cli.job, job_type) {
+            Ok(info) => {
+                print!("{}", info.to_lines());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("pj-local: error: {e}");
+                ExitCode::from(e.exit_code())
+            }
+        };
+    }
     let bin_dir = match cli.bin_dir.clone().or_else(own_dir) {
         Some(d) => d,
         None => {
@@ -124,7 +144,7 @@ fn main() -> ExitCode {
         forge_remote: cli.forge_remote,
         bucket: cli.bucket,
         bin_dir,
-        job_type: cli.job_type.and_then(|t| t.parse::<JobType>().ok()),
+        job_type,
         pulls: cli.pull,
     };
     let sink: Sink = Arc::new(Mutex::new(std::io::stdout()));

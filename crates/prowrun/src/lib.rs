@@ -23,9 +23,13 @@
 //! 7. streams each container's output prefixed `[name] `, writes
 //!    `started.json`, `finished.json`, `<name>-build-log.txt` (or
 //!    `build-log.txt`) and `artifacts/` under `<out>/<job>/<build id>/`.
+//!
+//! [`job_info`] reads what `prow/pj-on-kind.sh` needs of a job (its
+//! repository, its secret volumes and the files it reads from them).
 
 mod exec;
 pub mod git;
+mod info;
 pub mod pod;
 pub mod records;
 pub mod rewrite;
@@ -40,6 +44,7 @@ use prow_env::{JobSpec, JobType, Pull, Refs};
 use prowcfg::{Config, Job, VolumeSource};
 
 pub use exec::{ContainerResult, log_file_name};
+pub use info::{JobInfo, SecretVolume, job_info};
 pub use runtime::Runtime;
 
 /// Where container logs and pj-local's own lines go (stdout in pj-local).
@@ -838,15 +843,7 @@ fn volume_dirs(
                     Some(file) => {
                         let d = scratch.join("secrets").join(&v.name);
                         std::fs::create_dir_all(&d).map_err(io("cannot create", &d))?;
-                        let mut names: Vec<String> = spec
-                            .containers
-                            .iter()
-                            .flat_map(|c| &c.volume_mounts)
-                            .filter(|m| m.name == v.name)
-                            .flat_map(|m| pod::referenced_files(spec, &m.mount_path))
-                            .collect();
-                        names.sort();
-                        names.dedup();
+                        let mut names = pod::files_read_from(spec, &v.name);
                         if names.is_empty()
                             && let Some(base) = file.file_name()
                         {

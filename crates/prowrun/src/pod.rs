@@ -190,6 +190,21 @@ pub fn referenced_files(spec: &PodSpec, mount_path: &str) -> Vec<String> {
     names
 }
 
+/// The file names the pod reads below the mount paths of volume `volume`
+/// ([`referenced_files`]), sorted.
+pub fn files_read_from(spec: &PodSpec, volume: &str) -> Vec<String> {
+    let mut names: Vec<String> = spec
+        .containers
+        .iter()
+        .flat_map(|c| &c.volume_mounts)
+        .filter(|m| m.name == volume)
+        .flat_map(|m| referenced_files(spec, &m.mount_path))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// Absolute form of a local path (a URL is returned as is).
 pub fn absolute(s: &str, cwd: &Path) -> String {
     if s.contains("://") || s.starts_with("git@") {
