@@ -364,6 +364,14 @@ impl Error {
         }
     }
 
+    /// [`Error::inner`], owned.
+    pub fn into_inner(self) -> Error {
+        match self {
+            Error::InSpec { error, .. } => error.into_inner(),
+            e => e,
+        }
+    }
+
     /// Wraps an I/O error with its file.
     pub fn io(
         action: &'static str,

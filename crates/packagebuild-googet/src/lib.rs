@@ -26,7 +26,9 @@ use async_trait::async_trait;
 use googet::gzip::GzOptions;
 use googet::{DiskTree, PackOptions, Spec};
 use packagebuild::process::run_logged;
-use packagebuild::{BuildContext, BuildError, Built, Expectation, PackageBuilder, ReleaseRule};
+use packagebuild::{
+    BuildContext, BuildError, Built, Expectation, PackageBuilder, ReadBackError, ReleaseRule,
+};
 use tokio::process::Command;
 use tracing::{info, warn};
 
@@ -340,21 +342,22 @@ impl PackageBuilder for GooBuilder {
         })
     }
 
-    fn read_back(&self, path: &Path) -> Result<pkgread::PackageMeta, String> {
-        let pkg = googet::read_package(path).map_err(|e| e.inner().to_string())?;
+    fn read_back(&self, path: &Path) -> Result<pkgread::PackageMeta, ReadBackError> {
+        let pkg = googet::read_package(path)
+            .map_err(|e| ReadBackError::Format(Box::new(e.into_inner())))?;
         let problems = pkg.problems();
         if !problems.is_empty() {
-            return Err(problems.join("; "));
+            return Err(ReadBackError::Problems(problems));
         }
         let name = path
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or_default();
         if name != pkg.spec.file_name() {
-            return Err(format!(
-                "the file is named {name}, but its spec says {}",
-                pkg.spec.file_name()
-            ));
+            return Err(ReadBackError::FileName {
+                found: name.to_owned(),
+                expected: pkg.spec.file_name(),
+            });
         }
         Ok(pkgread::PackageMeta {
             name: pkg.spec.name,

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use cli::Verbosity;
 use packagebuild::{CommonArgs, parse_env_pair};
 use packagebuild_googet::{GooBuilder, inspect};
-use cli::Verbosity;
 
 const AFTER_HELP: &str = "\
 Each goospec is a Go text/template rendered with the variables (version is the

@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use async_trait::async_trait;
 use sourcetree::SourceTree;
 
-use crate::BuildError;
+use crate::{BuildError, ReadBackError};
 
 /// Everything a builder needs to build.
 #[derive(Debug)]
@@ -82,8 +82,8 @@ pub trait PackageBuilder: Send + Sync {
 
     /// Reads a produced package back, for verification. The default reads
     /// .deb, .dsc and .rpm files; other formats override it.
-    fn read_back(&self, path: &Path) -> Result<pkgread::PackageMeta, String> {
-        pkgread::read_package(path).map_err(|e| e.to_string())
+    fn read_back(&self, path: &Path) -> Result<pkgread::PackageMeta, ReadBackError> {
+        Ok(pkgread::read_package(path)?)
     }
 
     /// The fields that verification reads back, for `--dry-run`'s plan.

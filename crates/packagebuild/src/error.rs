@@ -96,6 +96,29 @@ pub enum BuildError {
     },
 }
 
+/// Why a produced package could not be read back for verification. The
+/// messages leave out the file: [`BuildError::Verify`] names it.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadBackError {
+    /// The file is not a package that `pkgread` reads.
+    #[error(transparent)]
+    Read(#[from] pkgread::ReadError),
+    /// A format's own reader failed (googet's).
+    #[error(transparent)]
+    Format(Box<dyn std::error::Error + Send + Sync>),
+    /// The format's reader read the package and found these problems.
+    #[error("{}", .0.join("; "))]
+    Problems(Vec<String>),
+    /// The file is not named as its metadata says it must be.
+    #[error("the file is named {found}, but its spec says {expected}")]
+    FileName {
+        /// The file's name.
+        found: String,
+        /// The name its spec gives.
+        expected: String,
+    },
+}
+
 impl BuildError {
     /// The documented exit code: 1 failure, 2 usage, 3 conflict.
     pub fn exit_code(&self) -> i32 {

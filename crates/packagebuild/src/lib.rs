@@ -27,7 +27,7 @@ mod verify;
 
 pub use args::{CommonArgs, parse_env_pair};
 pub use builder::{BuildContext, Built, Expectation, PackageBuilder, ReleaseRule};
-pub use error::BuildError;
+pub use error::{BuildError, ReadBackError};
 pub use flow::{Outcome, run};
 pub use stable_dir::StableDir;
 pub use verify::verify_packages;

@@ -63,3 +63,96 @@ pub fn verify_packages(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::{BuildContext, Expectation, ReadBackError};
+
+    type Fail = fn() -> ReadBackError;
+
+    /// A builder whose read-back fails with what its function returns.
+    struct Failing(Fail);
+
+    #[async_trait::async_trait]
+    impl PackageBuilder for Failing {
+        fn tool(&self) -> &'static str {
+            "test"
+        }
+        fn default_target(&self) -> Result<String, BuildError> {
+            Ok("t".into())
+        }
+        async fn plan(&self, _: &BuildContext<'_>) -> Result<Vec<String>, BuildError> {
+            Ok(Vec::new())
+        }
+        async fn build(&self, _: &BuildContext<'_>) -> Result<Built, BuildError> {
+            unreachable!()
+        }
+        fn read_back(&self, _: &Path) -> Result<PackageMeta, ReadBackError> {
+            Err((self.0)())
+        }
+    }
+
+    fn built(file: &str) -> Built {
+        Built {
+            packages: vec![PathBuf::from(file)],
+            extra: Vec::new(),
+            expect: Expectation {
+                epoch: None,
+                version: "1".into(),
+                release: ReleaseRule::Exact(String::new()),
+                names: None,
+            },
+        }
+    }
+
+    // The messages are those of the strings read_back returned before it
+    // had a type.
+    #[test]
+    fn read_back_failures_name_the_file_and_say_why() {
+        let cases: [(Fail, &str); 2] = [
+            (
+                || ReadBackError::Problems(vec!["a".into(), "b".into()]),
+                "p.goo: cannot read the package back: a; b; nothing was uploaded",
+            ),
+            (
+                || ReadBackError::FileName {
+                    found: "p.goo".into(),
+                    expected: "p.noarch.1.goo".into(),
+                },
+                "p.goo: cannot read the package back: the file is named p.goo, but its spec says p.noarch.1.goo; nothing was uploaded",
+            ),
+        ];
+        for (fail, want) in cases {
+            let e = verify_packages(&Failing(fail), &built("p.goo")).unwrap_err();
+            assert_eq!(e.to_string(), want);
+        }
+    }
+
+    #[test]
+    fn the_default_read_back_passes_pkgread_s_message_on() {
+        struct Default;
+        #[async_trait::async_trait]
+        impl PackageBuilder for Default {
+            fn tool(&self) -> &'static str {
+                "test"
+            }
+            fn default_target(&self) -> Result<String, BuildError> {
+                Ok("t".into())
+            }
+            async fn plan(&self, _: &BuildContext<'_>) -> Result<Vec<String>, BuildError> {
+                Ok(Vec::new())
+            }
+            async fn build(&self, _: &BuildContext<'_>) -> Result<Built, BuildError> {
+                unreachable!()
+            }
+        }
+        let e = verify_packages(&Default, &built("x.zip")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "x.zip: cannot read the package back: x.zip: unknown package kind: expected a file name ending in .deb, .rpm, .src.rpm or .dsc; nothing was uploaded"
+        );
+    }
+}
