@@ -8,6 +8,7 @@ use crate::{ParseError, quote};
 pub struct Field {
     /// The name as written (lookups ignore case).
     pub name: String,
+    /// The value, continuation lines joined (see the crate documentation).
     pub value: String,
     /// 1-based line of the `Name:` line.
     pub line: usize,
@@ -16,6 +17,7 @@ pub struct Field {
 /// A group of fields between blank lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paragraph {
+    /// Its fields, in file order.
     pub fields: Vec<Field>,
     /// 1-based line of the paragraph's first field.
     pub line: usize,

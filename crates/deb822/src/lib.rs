@@ -124,7 +124,9 @@ pub use relation::{Dependency, Relation, parse_relations};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", render(*.line, .message))]
 pub struct ParseError {
+    /// The line the error is about; `0` for none.
     pub line: usize,
+    /// What is wrong.
     pub message: String,
 }
 

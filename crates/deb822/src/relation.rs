@@ -5,6 +5,7 @@ use crate::{ParseError, quote};
 /// One comma-separated entry: any one of its alternatives satisfies it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Relation {
+    /// The `|`-separated alternatives, in order.
     pub alternatives: Vec<Dependency>,
 }
 

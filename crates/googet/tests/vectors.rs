@@ -10,6 +10,7 @@ fn vars() -> BTreeMap<String, String> {
     BTreeMap::from([("version".to_string(), "20240101.00".to_string())])
 }
 
+/// Test vector 1 of googet.md: the goospec.
 pub const TV1_SPEC: &str = r#"{"name":"demo","version":"{{.version}}@1","arch":"noarch","description":"Demo",
  "files":{"bin/demo.exe":"<ProgramFiles>/Demo/demo.exe"},"install":{"path":"install.ps1"},
  "sources":[{"root":"stage","include":["**"],"exclude":["**.pdb"],"target":"bin"},{"include":["install.ps1"]}]}"#;

@@ -15,7 +15,9 @@ const MAX_DSC: u64 = 4 << 20;
 /// One file of the source package, from `Files` and `Checksums-Sha256`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DscFile {
+    /// The file name.
     pub name: String,
+    /// Its size in bytes.
     pub size: u64,
     /// Lowercase hex, from `Files`.
     pub md5: String,

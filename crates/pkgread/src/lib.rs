@@ -71,9 +71,13 @@ pub use dsc::{DscFile, read_dsc_files, read_dsc_files_str};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
+    /// A binary `.deb`.
     Deb,
+    /// A Debian source package's `.dsc`.
     Dsc,
+    /// A binary `.rpm`.
     Rpm,
+    /// A `.src.rpm`.
     Srpm,
     /// A googet package; read by the googet crate, which fills this in.
     Goo,
@@ -94,7 +98,9 @@ impl fmt::Display for Format {
 /// What a package says about itself.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PackageMeta {
+    /// The package name.
     pub name: String,
+    /// The epoch, when the package has one.
     pub epoch: Option<u32>,
     /// The upstream version, without epoch or release.
     pub version: String,
@@ -104,6 +110,7 @@ pub struct PackageMeta {
     /// `source` for a `.dsc`; for rpms whatever the header says (`noarch`,
     /// `x86_64`, ...).
     pub arch: String,
+    /// The kind of file it was read from.
     pub format: Format,
 }
 
@@ -125,6 +132,8 @@ impl PackageMeta {
 }
 
 /// Why a package could not be read.
+// Each variant's `#[error]` message is its documentation.
+#[allow(missing_docs)]
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReadError {
@@ -164,6 +173,8 @@ impl ReadError {
 }
 
 /// What is wrong with a package's content.
+// Each variant's `#[error]` message is its documentation.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Problem {

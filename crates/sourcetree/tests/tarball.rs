@@ -1,3 +1,6 @@
+//! The reproducible orig tarball: the same tree and time give the same
+//! bytes, and the selection decides what is packed.
+
 use std::path::Path;
 
 use sha2::{Digest, Sha256};

@@ -15,7 +15,9 @@ use crate::{StoreError, StoreOptions};
 /// S3 keys given explicitly instead of through the environment.
 #[derive(Clone, PartialEq, Eq)]
 pub struct S3Credentials {
+    /// `AWS_ACCESS_KEY_ID`'s equivalent.
     pub access_key_id: String,
+    /// `AWS_SECRET_ACCESS_KEY`'s equivalent; never printed (see `Debug`).
     pub secret_access_key: String,
 }
 
@@ -127,7 +129,11 @@ fn s3(bucket: &str, opts: &StoreOptions, retry: RetryConfig) -> Result<Built, ob
 /// Google Cloud Storage: the base URL from the options or `GCS_BASE_URL`
 /// (the fake GCS in tests), the service account from the options, else
 /// `GOOGLE_APPLICATION_CREDENTIALS`.
-fn gcs(bucket: &str, opts: &StoreOptions, retry: RetryConfig) -> Result<Built, object_store::Error> {
+fn gcs(
+    bucket: &str,
+    opts: &StoreOptions,
+    retry: RetryConfig,
+) -> Result<Built, object_store::Error> {
     let base_url = opts
         .gcs_base_url
         .clone()

@@ -3,6 +3,8 @@ use std::path::PathBuf;
 
 /// Everything that can go wrong with a store. Each variant names the URL or
 /// file involved and says what to do; none ever carries a secret.
+// Each variant's `#[error]` message is its documentation.
+#[allow(missing_docs)]
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(

@@ -48,6 +48,7 @@ use progress::Reporter;
 /// How stores are opened and how they transfer.
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
+    /// How transfers report progress (a bar on a terminal, log lines else).
     pub progress: Progress,
     /// Objects larger than this are uploaded in parts.
     pub multipart_threshold: u64,
@@ -87,6 +88,7 @@ impl Default for StoreOptions {
 /// What a create-only write did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PutOutcome {
+    /// The object was written.
     Created,
     /// The object already existed with exactly these bytes.
     AlreadyIdentical,
@@ -97,6 +99,7 @@ pub enum PutOutcome {
 pub struct ObjectInfo {
     /// Relative to the base, `/`-separated.
     pub name: String,
+    /// Its size in bytes.
     pub size: u64,
 }
 
@@ -133,6 +136,9 @@ enum Source<'a> {
 type ChunkStream = BoxStream<'static, Result<Bytes, StoreError>>;
 
 impl Store {
+    /// Opens the store at `url` (`gs://`, `s3://`, `file://` or a path);
+    /// a bad URL or a file in the way of a local folder fails here, before
+    /// any transfer.
     pub fn open(url: &str, opts: &StoreOptions) -> Result<Store, StoreError> {
         let loc = Location::parse(url)?;
         let (os, key) = backend::build(&loc, opts)?;
@@ -257,6 +263,7 @@ impl Store {
         Ok(Some(bytes))
     }
 
+    /// Whether an object named `name` exists under the base.
     pub async fn exists(&self, name: &str) -> Result<bool, StoreError> {
         check_name(name)?;
         match self.backend.os.head(&self.path(name)).await {
