@@ -44,14 +44,24 @@ pub enum SourceError {
         path: PathBuf,
     },
     /// Cloning or checking out failed.
-    #[error("cannot get {url} at {reference}: {detail}")]
+    #[error("cannot get {url} at {reference}: {}{hint}", last_line(source))]
     Clone {
-        /// The URL.
+        /// The URL, credentials redacted.
         url: String,
         /// The ref.
         reference: String,
-        /// git's words.
-        detail: String,
+        /// The git command that failed (boxed: it is large, and rare).
+        source: Box<GitError>,
+        /// What to check, if anything (starts with `; `).
+        hint: &'static str,
+    },
+    /// No temporary folder to clone into.
+    #[error("cannot create a temporary folder to clone {url} into: {source}")]
+    CloneDir {
+        /// The URL, credentials redacted.
+        url: String,
+        /// The cause.
+        source: std::io::Error,
     },
     /// git is not installed.
     #[error("cannot run git: {0}; install it (apt-get install git)")]
@@ -63,6 +73,14 @@ pub enum SourceError {
         path: PathBuf,
         /// The cause.
         source: std::io::Error,
+    },
+    /// git could not list the tree's files or changes.
+    #[error("cannot read {path}: git: {}", last_line(source))]
+    GitRead {
+        /// The build folder.
+        path: PathBuf,
+        /// The git command that failed (boxed: it is large, and rare).
+        source: Box<GitError>,
     },
     /// Reading the tree failed.
     #[error("cannot read {path}: {detail}")]
@@ -205,27 +223,37 @@ impl SourceTree {
     ) -> Result<SourceTree, SourceError> {
         // A token in the URL must not reach logs or errors.
         let shown = git_cmd::redact_url(url);
-        let err = |detail: String| SourceError::Clone {
-            url: shown.clone(),
-            reference: reference.to_owned(),
-            detail,
+        let err = |hint: &'static str| {
+            let shown = shown.clone();
+            move |e: GitError| match e {
+                GitError::Spawn { source, .. } => SourceError::GitMissing(source),
+                e => SourceError::Clone {
+                    url: shown,
+                    reference: reference.to_owned(),
+                    source: Box::new(e),
+                    hint,
+                },
+            }
         };
         let tmp = tempfile::Builder::new()
             .prefix("packagebuild-src-")
             .tempdir()
-            .map_err(|e| err(e.to_string()))?;
+            .map_err(|source| SourceError::CloneDir {
+                url: shown.clone(),
+                source,
+            })?;
         let dir = tmp.path().to_owned();
         info!("cloning {shown} at {reference}");
-        git(&dir, &["init", "--quiet", "."]).await.map_err(err)?;
+        git(&dir, &["init", "--quiet", "."])
+            .await
+            .map_err(err(""))?;
         // Fetch exactly the ref asked for, as Prow's clonerefs does; a sha
         // is fetched directly (servers allow reachable shas).
         git(&dir, &["fetch", "--quiet", "--tags", "--", url, reference])
             .await
-            .map_err(|e| {
-                err(format!(
-                    "{e}; check --repo-url and --ref (a branch, tag, sha or pull/N/head)"
-                ))
-            })?;
+            .map_err(err(
+                "; check --repo-url and --ref (a branch, tag, sha or pull/N/head)",
+            ))?;
         git(
             &dir,
             &[
@@ -237,7 +265,7 @@ impl SourceTree {
             ],
         )
         .await
-        .map_err(err)?;
+        .map_err(err(""))?;
         let mut tree = SourceTree::from_dir(&dir, build_dir).await?;
         tree.origin = Some(url.to_owned());
         tree._clone = Some(tmp);
@@ -322,9 +350,12 @@ impl SourceTree {
     /// `git status` as (code, path) entries and `git ls-files` (NUL-separated)
     /// of the build folder, both relative to it.
     async fn git_status_and_files(&self) -> Result<(Vec<(String, String)>, String), SourceError> {
-        let read_err = |detail: String| SourceError::Read {
-            path: self.build_dir.clone(),
-            detail: format!("git: {detail}"),
+        let read_err = |e: GitError| match e {
+            GitError::Spawn { source, .. } => SourceError::GitMissing(source),
+            e => SourceError::GitRead {
+                path: self.build_dir.clone(),
+                source: Box::new(e),
+            },
         };
         // Paths relative to the build folder, NUL-separated: any name works.
         let (status, listed) = tokio::join!(
@@ -585,21 +616,20 @@ fn resolve_build_dir(root: &Path, build_dir: Option<&str>) -> Result<PathBuf, So
     Ok(canon)
 }
 
-/// Runs git in `dir`; on failure, git's last line (credentials redacted)
-/// for the error's detail.
-async fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
-    Repo::new(dir).run(args).await.map_err(|e| match e {
-        GitError::Spawn { source, .. } => {
-            format!("cannot run git: {source}; install it (apt-get install git)")
-        }
-        GitError::Failed { stderr, .. } => stderr
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("git failed")
-            .trim()
-            .to_owned(),
-    })
+/// Runs git in `dir`.
+async fn git(dir: &Path, args: &[&str]) -> Result<String, GitError> {
+    Repo::new(dir).run(args).await
+}
+
+/// git's last non-empty line of stderr: the one that says what went wrong
+/// (`fatal: couldn't find remote ref ...`), without the hints before it.
+fn last_line(e: &GitError) -> &str {
+    e.stderr()
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("git failed")
+        .trim()
 }
 
 #[cfg(test)]
@@ -633,6 +663,37 @@ mod tests {
         }
         assert_eq!(commit_url(None, None, Some("/srv/repo.git"), c), None);
         assert_eq!(commit_url(None, Some(("o", "r")), None, None), None);
+    }
+
+    // git's last line, as when the helper returned it as a string.
+    #[test]
+    fn git_failures_say_git_s_last_line() {
+        let failed = || {
+            Box::new(GitError::Failed {
+                command: "git fetch".into(),
+                dir: None,
+                code: Some(128),
+                stderr: "hint: a hint\nfatal: couldn't find remote ref nope\n".into(),
+            })
+        };
+        let e = SourceError::Clone {
+            url: "https://x/r".into(),
+            reference: "nope".into(),
+            source: failed(),
+            hint: "; check --ref",
+        };
+        assert_eq!(
+            e.to_string(),
+            "cannot get https://x/r at nope: fatal: couldn't find remote ref nope; check --ref"
+        );
+        let e = SourceError::GitRead {
+            path: "/src".into(),
+            source: failed(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "cannot read /src: git: fatal: couldn't find remote ref nope"
+        );
     }
 
     #[test]
