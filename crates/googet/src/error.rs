@@ -329,15 +329,8 @@ pub enum Error {
     },
 
     /// A file operation failed.
-    #[error("{action} {}: {error}", path.display())]
-    Io {
-        /// What was being done.
-        action: &'static str,
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        error: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] fs_error::FsError),
 }
 
 fn at_line(line: Option<usize>) -> String {
@@ -369,19 +362,6 @@ impl Error {
         match self {
             Error::InSpec { error, .. } => error.into_inner(),
             e => e,
-        }
-    }
-
-    /// Wraps an I/O error with its file.
-    pub fn io(
-        action: &'static str,
-        path: impl Into<PathBuf>,
-    ) -> impl FnOnce(std::io::Error) -> Error {
-        let path = path.into();
-        move |error| Error::Io {
-            action,
-            path,
-            error,
         }
     }
 }

@@ -50,12 +50,14 @@ pub fn write_package<W: Write + Send>(
     let json = spec.pkgspec_json();
     let result = compress(out, opts.gzip, |sink| -> Result<(), Error> {
         let mut tar = TarWriter::new(sink);
-        let write_err = |e: std::io::Error| Error::io("cannot write", label)(e);
+        let write_err = |e: std::io::Error| fs_error::at("cannot write", label)(e);
         let mut buf = vec![0u8; BUF];
         for entry in entries {
             let path = work.join(&entry.source);
-            let mut file = File::open(&path).map_err(Error::io("cannot read", &path))?;
-            let meta = file.metadata().map_err(Error::io("cannot read", &path))?;
+            let mut file = File::open(&path).map_err(fs_error::at("cannot read", &path))?;
+            let meta = file
+                .metadata()
+                .map_err(fs_error::at("cannot read", &path))?;
             if !meta.is_file() {
                 return Err(Error::NotRegularFile {
                     path: entry.source.clone(),
@@ -76,14 +78,14 @@ pub fn write_package<W: Write + Send>(
                     }
                     Ok(n) => n,
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(Error::io("cannot read", &path)(e)),
+                    Err(e) => return Err(fs_error::at("cannot read", &path)(e).into()),
                 };
                 tar.inner().write_all(&buf[..n]).map_err(write_err)?;
                 left -= n as u64;
             }
             if file
                 .read(&mut buf[..1])
-                .map_err(Error::io("cannot read", &path))?
+                .map_err(fs_error::at("cannot read", &path))?
                 != 0
             {
                 return Err(Error::FileChanged {
@@ -101,7 +103,7 @@ pub fn write_package<W: Write + Send>(
     match result {
         Ok(((), out, stats)) => Ok((out, stats)),
         Err(CompressError::Produce(e)) => Err(e),
-        Err(CompressError::Output(e)) => Err(Error::io("cannot write", label)(e)),
+        Err(CompressError::Output(e)) => Err(fs_error::at("cannot write", label)(e).into()),
     }
 }
 
@@ -143,10 +145,10 @@ pub fn pack(
         .prefix(&format!(".{name}."))
         .suffix(".partial")
         .tempfile_in(dir)
-        .map_err(Error::io("cannot create a file in", dir))?;
+        .map_err(fs_error::at("cannot create a file in", dir))?;
     let file = tmp
         .reopen()
-        .map_err(Error::io("cannot write", tmp.path()))?;
+        .map_err(fs_error::at("cannot write", tmp.path()))?;
     let (file, stats) = write_package(
         std::io::BufWriter::with_capacity(1 << 20, file),
         &dest,
@@ -157,16 +159,17 @@ pub fn pack(
     )?;
     let file = file
         .into_inner()
-        .map_err(|e| Error::io("cannot write", &dest)(e.into_error()))?;
-    file.sync_all().map_err(Error::io("cannot write", &dest))?;
+        .map_err(|e| fs_error::at("cannot write", &dest)(e.into_error()))?;
+    file.sync_all()
+        .map_err(fs_error::at("cannot write", &dest))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
-            .map_err(Error::io("cannot write", &dest))?;
+            .map_err(fs_error::at("cannot write", &dest))?;
     }
     tmp.persist(&dest)
-        .map_err(|e| Error::io("cannot rename the package to", &dest)(e.error))?;
+        .map_err(|e| fs_error::at("cannot rename the package to", &dest)(e.error))?;
     Ok(Packed {
         file: dest,
         files: entries.len(),

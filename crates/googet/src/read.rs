@@ -91,7 +91,7 @@ impl GooPackage {
 
 /// Reads the package at `path`.
 pub fn read_package(path: &Path) -> Result<GooPackage, Error> {
-    let file = std::fs::File::open(path).map_err(Error::io("cannot open", path))?;
+    let file = std::fs::File::open(path).map_err(fs_error::at("cannot open", path))?;
     read_package_from(BufReader::with_capacity(1 << 20, file), path)
 }
 
@@ -107,7 +107,7 @@ pub fn read_package_from(r: impl Read, label: &Path) -> Result<GooPackage, Error
     (&mut r)
         .take(2)
         .read_to_end(&mut magic)
-        .map_err(Error::io("cannot read", label))?;
+        .map_err(fs_error::at("cannot read", label))?;
     match magic.as_slice() {
         [] => return Err(corrupt("the file is empty".into())),
         [0x1f, 0x8b] => {}

@@ -281,10 +281,10 @@ impl DiskTree {
     pub fn new(work: &Path, boundary: &Path) -> Result<DiskTree, Error> {
         let work = work
             .canonicalize()
-            .map_err(Error::io("cannot open the working folder", work))?;
+            .map_err(fs_error::at("cannot open the working folder", work))?;
         let boundary = boundary
             .canonicalize()
-            .map_err(Error::io("cannot open the source tree", boundary))?;
+            .map_err(fs_error::at("cannot open the source tree", boundary))?;
         Ok(DiskTree { work, boundary })
     }
 
@@ -305,7 +305,7 @@ impl DiskTree {
     fn inside(&self, path: &str, abs: &Path) -> Result<PathBuf, Error> {
         let real = abs
             .canonicalize()
-            .map_err(Error::io("cannot resolve", abs))?;
+            .map_err(fs_error::at("cannot resolve", abs))?;
         if real.starts_with(&self.boundary) {
             Ok(real)
         } else {
@@ -325,11 +325,11 @@ impl FileTree for DiskTree {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 // A dangling symlink is "nothing" too, but say where it points.
                 return match std::fs::symlink_metadata(&abs) {
-                    Ok(_) => Err(Error::io("cannot follow the symlink", &abs)(e)),
+                    Ok(_) => Err(fs_error::at("cannot follow the symlink", &abs)(e).into()),
                     Err(_) => Ok(None),
                 };
             }
-            Err(e) => return Err(Error::io("cannot read", &abs)(e)),
+            Err(e) => return Err(fs_error::at("cannot read", &abs)(e).into()),
         };
         self.inside(path, &abs)?;
         if meta.is_dir() {
@@ -362,13 +362,12 @@ impl FileTree for DiskTree {
                     .map(Path::to_path_buf)
                     .unwrap_or_else(|| start.clone());
                 let detail = e.to_string();
-                Error::Io {
-                    action: "cannot walk",
+                Error::Io(fs_error::FsError::new(
+                    "cannot walk",
                     path,
-                    error: e
-                        .into_io_error()
+                    e.into_io_error()
                         .unwrap_or_else(|| std::io::Error::other(detail)),
-                }
+                ))
             })?;
             let rel_path = entry
                 .path()

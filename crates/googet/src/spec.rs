@@ -145,7 +145,7 @@ pub fn parse_spec(text: &str) -> Result<Spec, Error> {
 /// Reads, renders and parses a goospec file; errors name the file.
 pub fn load_spec(path: &Path, vars: &BTreeMap<String, String>) -> Result<Spec, Error> {
     let size = std::fs::metadata(path)
-        .map_err(Error::io("cannot read", path))?
+        .map_err(fs_error::at("cannot read", path))?
         .len();
     if size > crate::MAX_SPEC_BYTES as u64 {
         return Err(Error::SpecTooLarge {
@@ -154,7 +154,7 @@ pub fn load_spec(path: &Path, vars: &BTreeMap<String, String>) -> Result<Spec, E
         }
         .in_spec(path));
     }
-    let bytes = std::fs::read(path).map_err(Error::io("cannot read", path))?;
+    let bytes = std::fs::read(path).map_err(fs_error::at("cannot read", path))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         Error::TemplateSyntax {
             line: 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]

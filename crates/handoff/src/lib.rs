@@ -46,15 +46,8 @@ pub const TAG_JSON: &str = "tag.json";
 #[derive(Debug, thiserror::Error)]
 pub enum HandoffError {
     /// A file could not be read or written.
-    #[error("{action} {path}: {source}")]
-    Io {
-        /// What was being done.
-        action: &'static str,
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] fs_error::FsError),
     /// A record is not valid JSON of the expected shape.
     #[error("{path} is not a valid record: {detail}; it was written by another tool or damaged")]
     Invalid {
@@ -159,11 +152,7 @@ impl Workspace {
             }
             Ok(_) => Ok(None),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(HandoffError::Io {
-                action: "cannot read",
-                path,
-                source,
-            }),
+            Err(e) => Err(fs_error::at("cannot read", path)(e).into()),
         }
     }
 
@@ -312,22 +301,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), HandoffError> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let io = |action, source| HandoffError::Io {
-        action,
-        path: path.to_owned(),
-        source,
-    };
-    std::fs::create_dir_all(dir).map_err(|e| io("cannot create the folder of", e))?;
+    let io = |action| fs_error::at(action, path);
+    std::fs::create_dir_all(dir).map_err(io("cannot create the folder of"))?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".tmp-")
         .tempfile_in(dir)
-        .map_err(|e| io("cannot create a temporary file beside", e))?;
-    tmp.write_all(bytes).map_err(|e| io("cannot write", e))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| io("cannot flush", e))?;
+        .map_err(io("cannot create a temporary file beside"))?;
+    tmp.write_all(bytes).map_err(io("cannot write"))?;
+    tmp.as_file().sync_all().map_err(io("cannot flush"))?;
     tmp.persist(path)
-        .map_err(|e| io("cannot rename into", e.error))?;
+        .map_err(|e| io("cannot rename into")(e.error))?;
     Ok(())
 }
 
@@ -347,13 +330,7 @@ pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, HandoffE
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => {
-            return Err(HandoffError::Io {
-                action: "cannot read",
-                path: path.to_owned(),
-                source,
-            });
-        }
+        Err(e) => return Err(fs_error::at("cannot read", path)(e).into()),
     };
     serde_json::from_slice(&bytes)
         .map(Some)

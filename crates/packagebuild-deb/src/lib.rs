@@ -269,7 +269,7 @@ impl PackageBuilder for DebBuilder {
         if let Some(url) = &ctx.commit_url {
             let edited = control_with_git(&p.control, url).map_err(packaging_error)?;
             std::fs::write(&control_path, edited)
-                .map_err(BuildError::io("cannot write", &control_path))?;
+                .map_err(fs_error::at("cannot write", &control_path))?;
         }
         let log_path = p.src_dir.join("debian/changelog");
         let text = changelog(
@@ -278,7 +278,7 @@ impl PackageBuilder for DebBuilder {
             p.control.maintainer.as_deref(),
             ctx.source_date_epoch,
         );
-        std::fs::write(&log_path, text).map_err(BuildError::io("cannot write", &log_path))?;
+        std::fs::write(&log_path, text).map_err(fs_error::at("cannot write", &log_path))?;
 
         self.check_build_deps(&p.src_dir).await?;
 
@@ -293,10 +293,10 @@ impl PackageBuilder for DebBuilder {
         let mut packages = Vec::new();
         let mut extra = Vec::new();
         for entry in
-            std::fs::read_dir(&ctx.scratch).map_err(BuildError::io("cannot list", &ctx.scratch))?
+            std::fs::read_dir(&ctx.scratch).map_err(fs_error::at("cannot list", &ctx.scratch))?
         {
             let path = entry
-                .map_err(BuildError::io("cannot list", &ctx.scratch))?
+                .map_err(fs_error::at("cannot list", &ctx.scratch))?
                 .path();
             let name = file_name(&path);
             if name.ends_with(".deb") || name.ends_with(".dsc") {
@@ -335,11 +335,11 @@ impl PackageBuilder for DebBuilder {
 }
 
 fn unpack(tarball: &Path, into: &Path) -> Result<(), BuildError> {
-    let f = std::fs::File::open(tarball).map_err(BuildError::io("cannot read", tarball))?;
+    let f = std::fs::File::open(tarball).map_err(fs_error::at("cannot read", tarball))?;
     let mut a = tar::Archive::new(flate2::read::GzDecoder::new(f));
     a.set_preserve_permissions(true);
-    a.unpack(into)
-        .map_err(BuildError::io("cannot unpack", tarball))
+    Ok(a.unpack(into)
+        .map_err(fs_error::at("cannot unpack", tarball))?)
 }
 
 /// Copies a folder, keeping modes and symlinks (debian/rules must stay
@@ -357,14 +357,14 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), BuildError> {
         let dest = to.join(rel);
         let ft = entry.file_type();
         if ft.is_dir() {
-            std::fs::create_dir_all(&dest).map_err(BuildError::io("cannot create", &dest))?;
+            std::fs::create_dir_all(&dest).map_err(fs_error::at("cannot create", &dest))?;
         } else if ft.is_symlink() {
             let target = std::fs::read_link(entry.path())
-                .map_err(BuildError::io("cannot read", entry.path()))?;
+                .map_err(fs_error::at("cannot read", entry.path()))?;
             std::os::unix::fs::symlink(target, &dest)
-                .map_err(BuildError::io("cannot create", &dest))?;
+                .map_err(fs_error::at("cannot create", &dest))?;
         } else {
-            std::fs::copy(entry.path(), &dest).map_err(BuildError::io("cannot copy to", &dest))?;
+            std::fs::copy(entry.path(), &dest).map_err(fs_error::at("cannot copy to", &dest))?;
         }
     }
     Ok(())

@@ -261,7 +261,7 @@ impl PackageBuilder for GooBuilder {
     async fn build(&self, ctx: &BuildContext<'_>) -> Result<Built, BuildError> {
         let work = ctx.tree.build_dir().to_owned();
         let out = ctx.scratch.join("goo");
-        std::fs::create_dir_all(&out).map_err(BuildError::io("cannot create", &out))?;
+        std::fs::create_dir_all(&out).map_err(fs_error::at("cannot create", &out))?;
         let mut packages = Vec::new();
         let mut first = None;
         for l in self.load(ctx)? {

@@ -106,7 +106,7 @@ pub fn parse_dist(s: &str) -> Result<u32, String> {
 /// The specs to build for EL `el`, sorted.
 pub fn select_specs(packaging: &Path, el: u32) -> Result<Vec<PathBuf>, BuildError> {
     let mut names: Vec<String> = std::fs::read_dir(packaging)
-        .map_err(BuildError::io("cannot list", packaging))?
+        .map_err(fs_error::at("cannot list", packaging))?
         .filter_map(|e| e.ok())
         .filter(|e| e.path().is_file())
         .filter_map(|e| e.file_name().to_str().map(str::to_owned))
@@ -175,7 +175,7 @@ impl RpmBuilder {
         let mut plans = Vec::new();
         for spec in select_specs(&packaging, self.el())? {
             let text =
-                std::fs::read_to_string(&spec).map_err(BuildError::io("cannot read", &spec))?;
+                std::fs::read_to_string(&spec).map_err(fs_error::at("cannot read", &spec))?;
             let name = spec_name(&spec, &text).map_err(packaging_error)?;
             let text = match &ctx.commit_url {
                 Some(url) => spec_with_vcs(&spec, &text, url).map_err(packaging_error)?,
@@ -305,27 +305,27 @@ impl PackageBuilder for RpmBuilder {
         let topdir = work.path().join("rpmbuild");
         for d in ["SPECS", "SOURCES", "tmp"] {
             let p = topdir.join(d);
-            std::fs::create_dir_all(&p).map_err(BuildError::io("cannot create", &p))?;
+            std::fs::create_dir_all(&p).map_err(fs_error::at("cannot create", &p))?;
         }
         let macros = topdir.join("macros.guest-compat");
-        std::fs::write(&macros, COMPAT_MACROS).map_err(BuildError::io("cannot write", &macros))?;
+        std::fs::write(&macros, COMPAT_MACROS).map_err(fs_error::at("cannot write", &macros))?;
         let packaging = ctx.tree.packaging()?;
         for entry in
-            std::fs::read_dir(&packaging).map_err(BuildError::io("cannot list", &packaging))?
+            std::fs::read_dir(&packaging).map_err(fs_error::at("cannot list", &packaging))?
         {
             let p = entry
-                .map_err(BuildError::io("cannot list", &packaging))?
+                .map_err(fs_error::at("cannot list", &packaging))?
                 .path();
             let n = file_name(&p);
             if p.is_file() && (n.ends_with(".tar.gz") || n.ends_with(".patch")) {
                 let dest = topdir.join("SOURCES").join(&n);
-                std::fs::copy(&p, &dest).map_err(BuildError::io("cannot copy to", &dest))?;
+                std::fs::copy(&p, &dest).map_err(fs_error::at("cannot copy to", &dest))?;
             }
         }
         for s in &specs {
             let spec_dest = topdir.join("SPECS").join(file_name(&s.spec));
             std::fs::write(&spec_dest, &s.text)
-                .map_err(BuildError::io("cannot write", &spec_dest))?;
+                .map_err(fs_error::at("cannot write", &spec_dest))?;
             let orig = topdir
                 .join("SOURCES")
                 .join(format!("{}_{}.orig.tar.gz", s.name, ctx.version));
@@ -349,7 +349,7 @@ impl PackageBuilder for RpmBuilder {
         }
         // The packages leave the stable folder, which goes with `work`.
         let outputs = ctx.scratch.join("rpms");
-        std::fs::create_dir_all(&outputs).map_err(BuildError::io("cannot create", &outputs))?;
+        std::fs::create_dir_all(&outputs).map_err(fs_error::at("cannot create", &outputs))?;
         let mut packages = Vec::new();
         for sub in ["RPMS", "SRPMS"] {
             let dir = topdir.join(sub);
@@ -399,7 +399,7 @@ fn move_file(from: &Path, to: &Path) -> Result<(), BuildError> {
     if std::fs::rename(from, to).is_ok() {
         return Ok(());
     }
-    std::fs::copy(from, to).map_err(BuildError::io("cannot copy the package to", to))?;
+    std::fs::copy(from, to).map_err(fs_error::at("cannot copy the package to", to))?;
     Ok(())
 }
 

@@ -85,15 +85,8 @@ pub enum BuildError {
     },
 
     /// A local file operation failed.
-    #[error("{action} {path}: {source}")]
-    Io {
-        /// What was being done.
-        action: &'static str,
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] fs_error::FsError),
 }
 
 /// Why a produced package could not be read back for verification. The
@@ -132,19 +125,6 @@ impl BuildError {
                 store::StoreError::UnknownScheme { .. } | store::StoreError::InvalidUrl { .. },
             ) => 2,
             _ => 1,
-        }
-    }
-
-    /// Wraps an I/O error with its file.
-    pub fn io(
-        action: &'static str,
-        path: impl Into<PathBuf>,
-    ) -> impl FnOnce(std::io::Error) -> BuildError {
-        let path = path.into();
-        move |source| BuildError::Io {
-            action,
-            path,
-            source,
         }
     }
 }

@@ -133,7 +133,7 @@ async fn build(
     let scratch = tempfile::Builder::new()
         .prefix("packagebuild-")
         .tempdir()
-        .map_err(BuildError::io(
+        .map_err(fs_error::at(
             "cannot create a scratch folder in",
             std::env::temp_dir(),
         ))?;
@@ -386,10 +386,10 @@ async fn distribute(
         // As the original did: a reviewer downloads the packages of a pull
         // request from its job page.
         let pkgs = dir.join("packages");
-        std::fs::create_dir_all(&pkgs).map_err(BuildError::io("cannot create", &pkgs))?;
+        std::fs::create_dir_all(&pkgs).map_err(fs_error::at("cannot create", &pkgs))?;
         for (path, a) in &artifacts {
             std::fs::copy(path, pkgs.join(&a.file))
-                .map_err(BuildError::io("cannot copy into", &pkgs))?;
+                .map_err(fs_error::at("cannot copy into", &pkgs))?;
         }
     }
     if let Some(dir) = &prow.artifacts {
@@ -516,11 +516,8 @@ fn ensure_local_folder(url: &str) -> Result<(), BuildError> {
         return Ok(());
     }
     let path = Path::new(url.strip_prefix("file://").unwrap_or(url));
-    std::fs::create_dir_all(path).map_err(|source| BuildError::Io {
-        action: "cannot create the destination folder",
-        path: path.to_owned(),
-        source,
-    })
+    Ok(std::fs::create_dir_all(path)
+        .map_err(fs_error::at("cannot create the destination folder", path))?)
 }
 
 /// A version must be usable as a Debian upstream version, an RPM
@@ -545,9 +542,9 @@ fn validate_version(v: &str) -> Result<BuildVersion, BuildError> {
 }
 
 fn sha256_file(path: &Path) -> Result<(String, u64), BuildError> {
-    let mut f = std::fs::File::open(path).map_err(BuildError::io("cannot read", path))?;
+    let mut f = std::fs::File::open(path).map_err(fs_error::at("cannot read", path))?;
     let mut h = Sha256::new();
-    let n = std::io::copy(&mut f, &mut h).map_err(BuildError::io("cannot read", path))?;
+    let n = std::io::copy(&mut f, &mut h).map_err(fs_error::at("cannot read", path))?;
     Ok((hex::encode(h.finalize()), n))
 }
 

@@ -19,10 +19,10 @@ pub async fn run_logged(mut cmd: Command, tool: &str, log: &Path) -> Result<(), 
         .create(true)
         .append(true)
         .open(log)
-        .map_err(BuildError::io("cannot create the log", log))?;
+        .map_err(fs_error::at("cannot create the log", log))?;
     let err_file = file
         .try_clone()
-        .map_err(BuildError::io("cannot create the log", log))?;
+        .map_err(fs_error::at("cannot create the log", log))?;
     cmd.stdin(Stdio::null())
         .stdout(Stdio::from(file))
         .stderr(Stdio::from(err_file))
@@ -36,7 +36,7 @@ pub async fn run_logged(mut cmd: Command, tool: &str, log: &Path) -> Result<(), 
                 install: install_hint(tool),
             });
         }
-        Err(e) => return Err(BuildError::io("cannot start", tool)(e)),
+        Err(e) => return Err(fs_error::at("cannot start", tool)(e).into()),
     };
     if status.success() {
         return Ok(());
@@ -59,7 +59,7 @@ pub async fn output(mut cmd: Command, tool: &str) -> Result<std::process::Output
             tool: tool.to_owned(),
             install: install_hint(tool),
         }),
-        Err(e) => Err(BuildError::io("cannot start", tool)(e)),
+        Err(e) => Err(fs_error::at("cannot start", tool)(e).into()),
     }
 }
 

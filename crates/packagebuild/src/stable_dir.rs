@@ -43,7 +43,7 @@ impl StableDir {
             .truncate(false)
             .write(true)
             .open(&lock_path)
-            .map_err(BuildError::io("cannot create the lock file", &lock_path))?;
+            .map_err(fs_error::at("cannot create the lock file", &lock_path))?;
         match lock.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
@@ -54,15 +54,15 @@ impl StableDir {
                 )));
             }
             Err(std::fs::TryLockError::Error(e)) => {
-                return Err(BuildError::io("cannot lock", &lock_path)(e));
+                return Err(fs_error::at("cannot lock", &lock_path)(e).into());
             }
         }
         // Ours now: whatever is there was left by a build that was killed.
         if path.exists() {
             std::fs::remove_dir_all(&path)
-                .map_err(BuildError::io("cannot remove the leftover folder", &path))?;
+                .map_err(fs_error::at("cannot remove the leftover folder", &path))?;
         }
-        std::fs::create_dir(&path).map_err(BuildError::io("cannot create", &path))?;
+        std::fs::create_dir(&path).map_err(fs_error::at("cannot create", &path))?;
         Ok(StableDir { path, _lock: lock })
     }
 

@@ -24,11 +24,11 @@ fn git(dir: Option<&Path>, args: &[&str]) -> Result<String, RunError> {
         .with_config("advice.detachedHead", "false")
         .run_blocking(args)
         .map_err(|e| match e {
-            GitError::Spawn { dir, source } => RunError::Io {
-                action: "cannot run git (is it installed?) in",
-                path: dir.unwrap_or_else(|| PathBuf::from(".")),
+            GitError::Spawn { dir, source } => RunError::Io(fs_error::FsError::new(
+                "cannot run git (is it installed?) in",
+                dir.unwrap_or_else(|| PathBuf::from(".")),
                 source,
-            },
+            )),
             GitError::Failed {
                 command,
                 dir,
@@ -228,11 +228,7 @@ pub fn clone_refs(
     base: &Branch,
     dest: &Path,
 ) -> Result<String, RunError> {
-    std::fs::create_dir_all(dest).map_err(|source| RunError::Io {
-        action: "cannot create the clone folder",
-        path: dest.to_owned(),
-        source,
-    })?;
+    std::fs::create_dir_all(dest).map_err(fs_error::at("cannot create the clone folder", dest))?;
     let d = Some(dest);
     git(d, &["init", "--quiet"])?;
     git(d, &["fetch", "--quiet", "--tags", "--prune", url])?;

@@ -148,15 +148,8 @@ pub enum RunError {
         stderr: String,
     },
     /// A file or folder could not be used.
-    #[error("{action} {}: {source}", path.display())]
-    Io {
-        /// What was done.
-        action: &'static str,
-        /// The file or folder.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] fs_error::FsError),
 }
 
 impl RunError {
@@ -166,15 +159,6 @@ impl RunError {
             RunError::NoSuchJob { .. } | RunError::Usage(_) => 2,
             _ => 1,
         }
-    }
-}
-
-fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> RunError {
-    let path = path.to_owned();
-    move |source| RunError::Io {
-        action,
-        path,
-        source,
     }
 }
 
@@ -269,8 +253,10 @@ pub fn run(opts: &Options, sink: &Sink, err: &Sink) -> Result<RunOutcome, RunErr
     let config = Config::load(&opts.config)?;
     let (job, spec) = select_and_validate(&config, opts)?;
     let (name, job_type) = (job.name().to_owned(), job.job_type());
-    let cwd =
-        std::env::current_dir().map_err(io("cannot read the current folder", Path::new(".")))?;
+    let cwd = std::env::current_dir().map_err(fs_error::at(
+        "cannot read the current folder",
+        Path::new("."),
+    ))?;
     check_secret_names(opts, &spec, &name)?;
     let (source, mut refs) = resolve_refs(opts, job, &cwd, sink, err)?;
     // Containers run in the clone: every host path they get is absolute.
@@ -288,7 +274,7 @@ pub fn run(opts: &Options, sink: &Sink, err: &Sink) -> Result<RunOutcome, RunErr
     let scratch = tempfile::Builder::new()
         .prefix("pj-local-")
         .tempdir()
-        .map_err(io(
+        .map_err(fs_error::at(
             "cannot create a temporary folder in",
             &std::env::temp_dir(),
         ))?;
@@ -327,7 +313,7 @@ pub fn run(opts: &Options, sink: &Sink, err: &Sink) -> Result<RunOutcome, RunErr
     let launches = launch(opts, &plans, &ctx, sink).map_err(|e| fail(e.into()))?;
     let n = launches.len();
     let results = exec::run_all(&launches, |c| out_dir.join(log_file_name(c, n)), sink)
-        .map_err(io("cannot write the build logs in", &out_dir))?;
+        .map_err(fs_error::at("cannot write the build logs in", &out_dir))?;
 
     let passed = results.iter().all(|r| r.passed);
     let revision = refs.as_ref().map(|r| r.base_sha.clone());
@@ -520,8 +506,12 @@ fn prow_job_spec(job: &Job, build_id: &str, refs: Option<Refs>) -> JobSpec {
 fn redirects(opts: &Options, cwd: &Path, sink: &Sink) -> Result<pod::Redirects, RunError> {
     let bucket = match &opts.bucket {
         Some(b) => {
-            std::fs::create_dir_all(b).map_err(io("cannot create the bucket folder", b))?;
-            Some(b.canonicalize().map_err(io("cannot resolve", b))?)
+            std::fs::create_dir_all(b)
+                .map_err(fs_error::at("cannot create the bucket folder", b))?;
+            Some(
+                b.canonicalize()
+                    .map_err(fs_error::at("cannot resolve", b))?,
+            )
         }
         None => None,
     };
@@ -839,10 +829,12 @@ fn volume_dirs(
                     .find(|(n, _)| *n == v.name || *n == s.secret_name)
                     .map(|(_, p)| p);
                 match given {
-                    Some(p) if p.is_dir() => p.canonicalize().map_err(io("cannot resolve", p))?,
+                    Some(p) if p.is_dir() => p
+                        .canonicalize()
+                        .map_err(fs_error::at("cannot resolve", p))?,
                     Some(file) => {
                         let d = scratch.join("secrets").join(&v.name);
-                        std::fs::create_dir_all(&d).map_err(io("cannot create", &d))?;
+                        std::fs::create_dir_all(&d).map_err(fs_error::at("cannot create", &d))?;
                         let mut names = pod::files_read_from(spec, &v.name);
                         if names.is_empty()
                             && let Some(base) = file.file_name()
@@ -853,13 +845,13 @@ fn volume_dirs(
                         for n in &names {
                             let dest = d.join(n);
                             std::fs::write(&dest, &content)
-                                .map_err(io("cannot write the secret", &dest))?;
+                                .map_err(fs_error::at("cannot write the secret", &dest))?;
                         }
                         d
                     }
                     None => {
                         let d = scratch.join("secrets").join(&v.name);
-                        std::fs::create_dir_all(&d).map_err(io("cannot create", &d))?;
+                        std::fs::create_dir_all(&d).map_err(fs_error::at("cannot create", &d))?;
                         say(
                             sink,
                             &format!(
@@ -892,11 +884,11 @@ const SECRET_MAX_BYTES: u64 = 1 << 20;
 /// (`<(pass show token)`).
 fn read_secret(file: &Path) -> Result<Vec<u8>, RunError> {
     use std::io::Read;
-    let f = std::fs::File::open(file).map_err(io("cannot read the secret", file))?;
+    let f = std::fs::File::open(file).map_err(fs_error::at("cannot read the secret", file))?;
     let mut content = Vec::new();
     f.take(SECRET_MAX_BYTES + 1)
         .read_to_end(&mut content)
-        .map_err(io("cannot read the secret", file))?;
+        .map_err(fs_error::at("cannot read the secret", file))?;
     if content.len() as u64 > SECRET_MAX_BYTES {
         return Err(RunError::Usage(format!(
             "--secret {}: more than 1 MiB (Kubernetes refuses secrets that large); give a file or folder that holds the secret",
@@ -909,16 +901,19 @@ fn read_secret(file: &Path) -> Result<Vec<u8>, RunError> {
 /// A folder every container user can write, like an emptyDir (0777).
 fn create_shared_dir(d: &Path) -> Result<(), RunError> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::create_dir_all(d).map_err(io("cannot create", d))?;
+    std::fs::create_dir_all(d).map_err(fs_error::at("cannot create", d))?;
     std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o777))
-        .map_err(io("cannot open up", d))
+        .map_err(fs_error::at("cannot open up", d))?;
+    Ok(())
 }
 
 fn write_record<T: serde::Serialize>(path: &Path, record: &T) -> Result<(), RunError> {
-    handoff::write_json(path, record).map_err(|e| RunError::Io {
-        action: "cannot write",
-        path: path.to_owned(),
-        source: std::io::Error::other(e.to_string()),
+    handoff::write_json(path, record).map_err(|e| {
+        RunError::Io(fs_error::FsError::new(
+            "cannot write",
+            path,
+            std::io::Error::other(e.to_string()),
+        ))
     })
 }
 
