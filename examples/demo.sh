@@ -45,6 +45,7 @@ echo "tags before: $(g -C "$demo/remote.git" tag | tr '\n' ' ')"
 mkdir -p "$demo/secrets"
 echo "unused-in-the-demo" > "$demo/secrets/token.txt"
 echo '{"unused": "in the demo"}' > "$demo/secrets/creds.json"
+echo '{"unused": "in the demo"}' > "$demo/secrets/staging-creds.json"
 
 echo
 echo "== pj-local: the release pod, every container started at once"
@@ -52,7 +53,8 @@ echo "== pj-local: the release pod, every container started at once"
   --repo "$demo/remote.git" --forge-remote "$demo/remote.git" --bucket "$demo/bucket" \
   --out "$demo/runs" --bin-dir "$bin" \
   --secret github-access-token="$demo/secrets/token.txt" \
-  --secret release-service-account="$demo/secrets/creds.json"
+  --secret release-service-account="$demo/secrets/creds.json" \
+  --secret release-staging-service-account="$demo/secrets/staging-creds.json"
 
 # Build ids grow with time: the newest run sorts last.
 run=$(find "$demo/runs/guest-hello-release" -mindepth 1 -maxdepth 1 -type d | sort | tail -1)

@@ -221,6 +221,7 @@ fn check_job(config: &Config, job: &Job, containers_dir: &Path, out: &mut Vec<St
         ));
     }
     check_pod(job, &spec, out);
+    check_builder_secrets(&spec, out);
     check_images(&spec, containers_dir, out);
     check_workspace(&spec, out);
     check_chain(job, &spec, out);
@@ -553,6 +554,50 @@ fn check_workspace(spec: &PodSpec, out: &mut Vec<String>) {
                 ))
             }
             Some(_) => {}
+        }
+    }
+}
+
+/// The secrets only trusted steps may see: the GitHub token (version-gen
+/// and repo-tagger) and the release bucket's key (repo-tagger).
+const TRUSTED_ONLY_SECRETS: &[&str] = &["github-access-token", "release-service-account"];
+
+/// Variables that carry the GitHub token, or the path of its file.
+const TOKEN_VARS: &[&str] = &["GITHUB_TOKEN", "GITHUB_ACCESS_TOKEN"];
+
+/// Ours (design.md, "Trust boundaries"): a builder runs the repository's
+/// code, so it may see neither the GitHub token nor the release bucket's
+/// key, whether the job or a preset (which Prow applies to every container)
+/// put it there.
+fn check_builder_secrets(spec: &PodSpec, out: &mut Vec<String>) {
+    for (i, c) in spec.containers.iter().enumerate() {
+        if !tool_of(c).is_some_and(|t| t.is_builder()) {
+            continue;
+        }
+        let who = container_label(c, i);
+        for e in c
+            .env
+            .iter()
+            .filter(|e| TOKEN_VARS.contains(&e.name.as_str()))
+        {
+            out.push(format!(
+                "{who}: env {} gives a builder the GitHub token, and builders run the repository's code: give it to version-gen and repo-tagger only (mount the secret in those containers; a preset reaches every container of the pod)",
+                e.name
+            ));
+        }
+        for m in &c.volume_mounts {
+            let secret = spec
+                .volumes
+                .iter()
+                .find(|v| v.name == m.name)
+                .and_then(|v| v.secret.as_ref())
+                .filter(|s| TRUSTED_ONLY_SECRETS.contains(&s.secret_name.as_str()));
+            if let Some(s) = secret {
+                out.push(format!(
+                    "{who}: mounts the secret {} at {}, and builders run the repository's code: only version-gen and repo-tagger may see it (builders stage with a key of their own, e.g. the secret release-staging-service-account)",
+                    s.secret_name, m.mount_path
+                ));
+            }
         }
     }
 }

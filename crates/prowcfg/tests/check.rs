@@ -7,8 +7,9 @@ use std::path::Path;
 use prowcfg::{Config, check};
 use serde_yaml_ng::Value;
 
-/// A production-shaped config: presets, a release postsubmit and a
-/// presubmit build.
+/// A production-shaped config: a preset (which the release job does not
+/// use: its builders must not see the token), a release postsubmit whose
+/// trusted steps mount the token themselves, and a presubmit build.
 const BASE: &str = r#"
 presets:
 - labels:
@@ -27,7 +28,7 @@ postsubmits:
     max_concurrency: 1
     branches: [^master$]
     labels:
-      preset-token: "true"
+      team: guest-os
     spec:
       containers:
       - name: version-gen
@@ -38,6 +39,9 @@ postsubmits:
           requests: {cpu: 100m, memory: 128Mi}
         volumeMounts:
         - {name: workspace, mountPath: /workspace}
+        - {name: github-access-token, mountPath: /etc/github-access-token, readOnly: true}
+        env:
+        - {name: GITHUB_ACCESS_TOKEN, value: /etc/github-access-token/token.txt}
       - name: build-deb12
         image: us-docker.pkg.dev/gcp-guest/release/builder-deb12:v1
         command: [packagebuild-deb]
@@ -56,9 +60,14 @@ postsubmits:
         args: [--forge, github, --workspace, /workspace, --expect, "deb12,el9", --publish, "gs://releases/r"]
         volumeMounts:
         - {name: workspace, mountPath: /workspace}
+        - {name: github-access-token, mountPath: /etc/github-access-token, readOnly: true}
+        env:
+        - {name: GITHUB_ACCESS_TOKEN, value: /etc/github-access-token/token.txt}
       volumes:
       - name: workspace
         emptyDir: {}
+      - name: github-access-token
+        secret: {secretName: github-access-token}
 presubmits:
   o/r:
   - name: r-packagebuild
@@ -208,6 +217,15 @@ spec:
 
 type Mutation = Box<dyn Fn(&mut Value)>;
 
+/// The release job's repo-tagger without the token it mounts, to copy into
+/// a pod that has no such volume.
+fn tagger_alone(v: &mut Value) -> Value {
+    let mut t = at(v, &c("3", &[])).clone();
+    remove(&mut t, &["env"]);
+    remove(&mut t, &["volumeMounts", "1"]);
+    t
+}
+
 fn cases() -> Vec<(&'static str, Mutation)> {
     vec![
         // --- Prow's load-time rules ---
@@ -280,12 +298,48 @@ fn cases() -> Vec<(&'static str, Mutation)> {
         (
             "preset env also set by the job",
             Box::new(|v| {
+                set(v, &rel(&["labels"]), "{preset-token: 'true'}");
+                remove(v, &rel(&["spec", "volumes", "1"]));
+                remove(v, &c("0", &["env"]));
+                remove(v, &c("0", &["volumeMounts", "1"]));
+                remove(v, &c("3", &["volumeMounts", "1"]));
                 set(
                     v,
                     &c("3", &["env"]),
                     "[{name: GITHUB_ACCESS_TOKEN, value: /t}]",
                 )
             }),
+        ),
+        // --- Ours: builders run the repository's code ---
+        (
+            "secret preset on a pod with builders",
+            Box::new(|v| {
+                set(v, &rel(&["labels"]), "{preset-token: 'true'}");
+                remove(v, &rel(&["spec", "volumes", "1"]));
+                for i in ["0", "3"] {
+                    remove(v, &c(i, &["env"]));
+                    remove(v, &c(i, &["volumeMounts", "1"]));
+                }
+            }),
+        ),
+        (
+            "builder mounting the release key",
+            Box::new(|v| {
+                push(
+                    v,
+                    &rel(&["spec", "volumes"]),
+                    "{name: release-key, secret: {secretName: release-service-account}}",
+                );
+                push(
+                    v,
+                    &c("1", &["volumeMounts"]),
+                    "{name: release-key, mountPath: /etc/key}",
+                );
+            }),
+        ),
+        (
+            "builder with the token in its env",
+            Box::new(|v| set(v, &c("2", &["env"]), "[{name: GITHUB_TOKEN, value: x}]")),
         ),
         (
             "duplicate volume names",
@@ -586,7 +640,7 @@ fn cases() -> Vec<(&'static str, Mutation)> {
         (
             "presubmit running the tagger",
             Box::new(|v| {
-                let t = at(v, &c("3", &[])).clone();
+                let t = tagger_alone(v);
                 push(
                     v,
                     &pre(&["spec", "containers"]),
@@ -609,7 +663,7 @@ fn cases() -> Vec<(&'static str, Mutation)> {
             Box::new(|v| {
                 set(v, &["periodics"], "[]");
                 push(v, &["periodics"], PERIODIC);
-                let t = at(v, &c("3", &[])).clone();
+                let t = tagger_alone(v);
                 push(
                     v,
                     &["periodics", "0", "spec", "containers"],
