@@ -42,10 +42,29 @@ fn git(dir: Option<&Path>, args: &[&str]) -> Result<String, RunError> {
         })
 }
 
+/// Refuses a URL, ref, branch or sha that git would read as an option: a
+/// repository (its remote's HEAD, a pull's sha) or a typo must not run
+/// commands through `--upload-pack=...` on the machine of whoever emulates
+/// its merge. Every git call below also puts `--end-of-options` before such
+/// values.
+fn not_an_option<'a>(what: &str, value: &'a str) -> Result<&'a str, RunError> {
+    if value.starts_with('-') {
+        return Err(RunError::Usage(format!(
+            "{what} {value:?} starts with '-', which git would read as an option: give a branch, sha or repository that does not"
+        )));
+    }
+    Ok(value)
+}
+
 /// The full sha of the commit `rev` names in the clone `dir`; `None` when
 /// it names none.
 pub(crate) fn full_commit(dir: &Path, rev: &str) -> Result<Option<String>, RunError> {
-    match git(Some(dir), &["rev-parse", &format!("{rev}^{{commit}}")]) {
+    let rev = not_an_option("the revision", rev)?;
+    let spec = format!("{rev}^{{commit}}");
+    match git(
+        Some(dir),
+        &["rev-parse", "--verify", "--end-of-options", &spec],
+    ) {
         Ok(sha) => Ok(Some(sha.trim().to_owned())),
         Err(RunError::Git { .. }) => Ok(None),
         Err(e) => Err(e),
@@ -54,8 +73,13 @@ pub(crate) fn full_commit(dir: &Path, rev: &str) -> Result<Option<String>, RunEr
 
 /// The default branch of a remote (where its `HEAD` points).
 pub fn default_branch(url: &str) -> Result<String, RunError> {
-    let out = git(None, &["ls-remote", "--symref", url, "HEAD"])?;
-    out.lines()
+    let url = not_an_option("the repository", url)?;
+    let out = git(
+        None,
+        &["ls-remote", "--symref", "--end-of-options", url, "HEAD"],
+    )?;
+    let branch = out
+        .lines()
         .find_map(|l| {
             l.strip_prefix("ref: refs/heads/")
                 .and_then(|r| r.split_whitespace().next())
@@ -65,7 +89,10 @@ pub fn default_branch(url: &str) -> Result<String, RunError> {
             RunError::Usage(format!(
                 "cannot tell the default branch of {url} (its HEAD names no branch); pass --base-ref"
             ))
-        })
+        })?;
+    // The repository chose this name: it is input like any other.
+    not_an_option(&format!("the default branch of {url}"), &branch)?;
+    Ok(branch)
 }
 
 /// A branch of the repository to clone, as pj-local found it.
@@ -90,7 +117,8 @@ impl Branch {
 
 /// `(sha, refname)` of every ref `git ls-remote` lists for `patterns`.
 fn ls_remote(url: &str, patterns: &[&str]) -> Result<Vec<(String, String)>, RunError> {
-    let mut args = vec!["ls-remote", url];
+    let url = not_an_option("the repository", url)?;
+    let mut args = vec!["ls-remote", "--end-of-options", url];
     args.extend(patterns);
     let out = git(None, &args)?;
     Ok(out
@@ -116,6 +144,7 @@ fn remote_tracking(refname: &str) -> Option<(&str, &str)> {
 /// fetched; `<remote>/<name>` itself (`--base-ref origin/dev`) names the
 /// branch `<name>`.
 pub fn find_branch(url: &str, name: &str) -> Result<Branch, RunError> {
+    not_an_option("the base ref", name)?;
     let own = format!("refs/heads/{name}");
     let tracking = format!("refs/remotes/*/{name}");
     let qualified = format!("refs/remotes/{name}");
@@ -208,6 +237,7 @@ fn full_sha_in_local(url: &str, rev: &str) -> Option<String> {
             "rev-parse",
             "--verify",
             "--quiet",
+            "--end-of-options",
             &format!("{rev}^{{commit}}"),
         ],
     )
@@ -228,27 +258,35 @@ pub fn clone_refs(
     base: &Branch,
     dest: &Path,
 ) -> Result<String, RunError> {
+    not_an_option("the repository", url)?;
+    not_an_option("the base ref", &refs.base_ref)?;
+    not_an_option("the base sha", &refs.base_sha)?;
+    not_an_option("the base ref", &base.refname)?;
+    for p in &refs.pulls {
+        not_an_option(&format!("the sha of pull {}", p.number), &p.sha)?;
+    }
     std::fs::create_dir_all(dest).map_err(fs_error::at("cannot create the clone folder", dest))?;
     let d = Some(dest);
+    const EOO: &str = "--end-of-options";
     git(d, &["init", "--quiet"])?;
-    git(d, &["fetch", "--quiet", "--tags", "--prune", url])?;
-    git(d, &["fetch", "--quiet", url, &base.refname])?;
+    git(d, &["fetch", "--quiet", "--tags", "--prune", EOO, url])?;
+    git(d, &["fetch", "--quiet", EOO, url, &base.refname])?;
     let base_sha = if refs.base_sha.is_empty() {
         "FETCH_HEAD".to_owned()
     } else {
         refs.base_sha.clone()
     };
-    git(d, &["checkout", "--quiet", &base_sha])?;
-    git(d, &["branch", "--force", &refs.base_ref, &base_sha])?;
-    git(d, &["checkout", "--quiet", &refs.base_ref])?;
+    git(d, &["checkout", "--quiet", EOO, &base_sha])?;
+    git(d, &["branch", "--force", EOO, &refs.base_ref, &base_sha])?;
+    git(d, &["checkout", "--quiet", EOO, &refs.base_ref])?;
     for p in &mut refs.pulls {
         let pull_ref = format!("pull/{}/head", p.number);
-        if git(d, &["fetch", "--quiet", url, &pull_ref]).is_err() {
+        if git(d, &["fetch", "--quiet", EOO, url, &pull_ref]).is_err() {
             // A plain git remote has no pull refs: fetch the commit itself.
             if let Some(full) = full_sha_in_local(url, &p.sha) {
                 p.sha = full;
             }
-            git(d, &["fetch", "--quiet", url, &p.sha])?;
+            git(d, &["fetch", "--quiet", EOO, url, &p.sha])?;
         }
         let target = if p.sha.is_empty() {
             "FETCH_HEAD"
@@ -263,9 +301,120 @@ pub fn clone_refs(
                 "--no-ff",
                 "-m",
                 &format!("Merge pull request #{} ({})", p.number, target),
+                EOO,
                 target,
             ],
         )?;
     }
     Ok(git(d, &["rev-parse", "HEAD"])?.trim().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A bare repository with one commit on `main`, its HEAD on `head`.
+    fn remote(dir: &Path, head: &str) -> String {
+        let work = dir.join("work");
+        let bare = dir.join("remote.git");
+        let run = |cwd: &Path, args: &[&str]| {
+            let o = std::process::Command::new("git")
+                .args(args)
+                .current_dir(cwd)
+                .env("GIT_AUTHOR_NAME", "t")
+                .env("GIT_AUTHOR_EMAIL", "t@example.com")
+                .env("GIT_COMMITTER_NAME", "t")
+                .env("GIT_COMMITTER_EMAIL", "t@example.com")
+                .output()
+                .unwrap();
+            assert!(
+                o.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        };
+        std::fs::create_dir_all(&work).unwrap();
+        run(&work, &["init", "--quiet", "--initial-branch=main"]);
+        run(&work, &["commit", "--quiet", "--allow-empty", "-m", "c"]);
+        run(dir, &["clone", "--quiet", "--bare", "work", "remote.git"]);
+        // `git branch` refuses such names; a remote can still have them.
+        run(
+            &bare,
+            &[
+                "update-ref",
+                &format!("refs/heads/{head}"),
+                "refs/heads/main",
+            ],
+        );
+        run(
+            &bare,
+            &["symbolic-ref", "HEAD", &format!("refs/heads/{head}")],
+        );
+        bare.to_str().unwrap().to_owned()
+    }
+
+    /// What the injection would run: it creates `marker`.
+    fn upload_pack(marker: &Path) -> String {
+        format!(
+            "--upload-pack=touch${{IFS}}{};git-upload-pack",
+            marker.display()
+        )
+    }
+
+    fn assert_refused(r: Result<impl std::fmt::Debug, RunError>, marker: &Path) {
+        match r {
+            Err(RunError::Usage(m)) => assert!(m.contains("starts with '-'"), "{m}"),
+            other => panic!("expected a usage error, got {other:?}"),
+        }
+        assert!(!marker.exists(), "git ran the injected command");
+    }
+
+    #[test]
+    fn a_base_ref_that_is_an_option_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let url = remote(d.path(), "main");
+        let marker = d.path().join("ran");
+        assert_refused(find_branch(&url, &upload_pack(&marker)), &marker);
+    }
+
+    #[test]
+    fn a_repository_url_that_is_an_option_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let marker = d.path().join("ran");
+        let url = upload_pack(&marker);
+        assert_refused(default_branch(&url), &marker);
+        assert_refused(find_branch(&url, "main"), &marker);
+        assert_refused(branch_names(&url), &marker);
+    }
+
+    /// A repository whose HEAD names a branch that looks like an option:
+    /// the default-branch lookup refuses it rather than passing it on.
+    #[test]
+    fn a_default_branch_that_is_an_option_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let marker = d.path().join("ran");
+        let url = remote(d.path(), "--upload-pack=false");
+        assert_refused(default_branch(&url), &marker);
+    }
+
+    #[test]
+    fn a_pull_sha_or_base_that_is_an_option_is_refused_before_cloning() {
+        let d = tempfile::tempdir().unwrap();
+        let url = remote(d.path(), "main");
+        let marker = d.path().join("ran");
+        let base = find_branch(&url, "main").unwrap();
+        let mut refs = Refs::parse_pull_refs(&format!("main:{}", base.sha)).unwrap();
+        refs.pulls.push(prow_env::Pull {
+            number: 17,
+            author: String::new(),
+            sha: upload_pack(&marker),
+        });
+        let dest = d.path().join("clone");
+        assert_refused(clone_refs(&url, &mut refs, &base, &dest), &marker);
+        assert!(!dest.exists(), "nothing cloned");
+        // The well-formed refs clone, with the separators in place.
+        refs.pulls.clear();
+        let head = clone_refs(&url, &mut refs, &base, &dest).unwrap();
+        assert_eq!(head, base.sha);
+    }
 }
