@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use debian::{Control, changelog, control_with_git, parse_unmet, release_for};
-use packagebuild::process::{output, require_tool, run_logged};
+use packagebuild::process::{output, repository_command, require_tool, run_logged};
 use packagebuild::{
     BuildContext, BuildError, Built, Expectation, PackageBuilder, ReleaseRule, file_name,
 };
@@ -282,7 +282,8 @@ impl PackageBuilder for DebBuilder {
 
         self.check_build_deps(&p.src_dir).await?;
 
-        let mut cmd = Command::new("dpkg-buildpackage");
+        // debian/rules is the repository's code: no inherited secrets.
+        let mut cmd = repository_command("dpkg-buildpackage");
         cmd.args(["-us", "-uc"]).current_dir(&p.src_dir);
         for (k, v) in Self::build_env(ctx, &p.release) {
             cmd.env(k, v);

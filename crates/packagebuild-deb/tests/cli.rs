@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use testsupport::builds::BuildRun;
+use testsupport::builds::{BuildRun, assert_no_secrets};
 use testsupport::cli::{files, path_with_only, run, stderr, stdout};
 use testsupport::git::GitFixture;
 
@@ -636,4 +636,27 @@ fn errors_only(o: &Output) -> String {
         .filter(|l| !l.trim_start().starts_with("INFO"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// debian/rules is the repository's code: it sees the build's own
+/// variables, never the builder's credentials.
+#[test]
+fn debian_rules_sees_no_inherited_secrets() {
+    let dump_dir = tempfile::tempdir().unwrap();
+    let dump = dump_dir.path().join("env");
+    let f = GitFixture::from_example_with("shell-tool", |w| {
+        let rules = format!(
+            "#!/usr/bin/make -f\n\n%:\n\tdh $@\n\noverride_dh_auto_build:\n\tenv > '{}'\n",
+            dump.display()
+        );
+        std::fs::write(w.join("packaging/debian/rules"), rules).unwrap();
+    });
+    let b = BuildRun::new(BIN).with_secrets();
+    let o = b.build(&f.work(), &["--version", V, "--env", "H7_PAIR=seen"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let seen = std::fs::read_to_string(&dump).unwrap();
+    assert_no_secrets(&seen);
+    for want in ["VERSION=20261127.00", "RELEASE=g1", "H7_PAIR=seen"] {
+        assert!(seen.lines().any(|l| l == want), "{want}:\n{seen}");
+    }
 }

@@ -25,11 +25,10 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use googet::gzip::GzOptions;
 use googet::{DiskTree, PackOptions, Spec};
-use packagebuild::process::run_logged;
+use packagebuild::process::{repository_command, run_logged};
 use packagebuild::{
     BuildContext, BuildError, Built, Expectation, PackageBuilder, ReadBackError, ReleaseRule,
 };
-use tokio::process::Command;
 use tracing::{info, warn};
 
 /// Where the specs live, under the build folder.
@@ -275,7 +274,9 @@ impl PackageBuilder for GooBuilder {
                         ),
                     });
                 }
-                let mut c = Command::new(&cmd);
+                // The build step is the repository's code: no inherited
+                // secrets.
+                let mut c = repository_command(&cmd);
                 c.args(args).current_dir(&work);
                 for (k, v) in &ctx.env {
                     c.env(k, v);

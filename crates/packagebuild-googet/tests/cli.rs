@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use sha2::{Digest, Sha256};
-use testsupport::builds::BuildRun;
+use testsupport::builds::{BuildRun, assert_no_secrets};
 use testsupport::cli::{files, run, stderr, stdout};
 use testsupport::git::{GitFixture, git};
 
@@ -630,4 +630,28 @@ fn stages_names_with_plus_and_at_to_s3_and_gcs() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(staged, std::fs::read(local.path().join(name)).unwrap());
+}
+
+/// The build step is the repository's code: it sees the build's own
+/// variables, never the builder's credentials.
+#[test]
+fn the_build_step_sees_no_inherited_secrets() {
+    let dump_dir = tempfile::tempdir().unwrap();
+    let dump = dump_dir.path().join("env");
+    let f = GitFixture::from_example_with("googet-build-step", |w| {
+        let script = w.join("packaging/googet/build.sh");
+        let text = std::fs::read_to_string(&script).unwrap();
+        std::fs::write(&script, format!("{text}env > '{}'\n", dump.display())).unwrap();
+    });
+    let b = builder().with_secrets();
+    let o = b.build(&f.work(), &["--version", V, "--env", "H7_PAIR=seen"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let seen = std::fs::read_to_string(&dump).unwrap();
+    assert_no_secrets(&seen);
+    assert!(seen.lines().any(|l| l == "H7_PAIR=seen"), "{seen}");
+    assert!(
+        seen.lines().any(|l| l == "SOURCE_DATE_EPOCH=1700000000"),
+        "{seen}"
+    );
+    assert!(seen.lines().any(|l| l.starts_with("PATH=")), "{seen}");
 }

@@ -23,12 +23,11 @@
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use packagebuild::process::{find_on_path, require_tool, run_logged};
+use packagebuild::process::{find_on_path, repository_command, require_tool, run_logged};
 use packagebuild::{
     BuildContext, BuildError, Built, Expectation, PackageBuilder, ReleaseRule, StableDir, file_name,
 };
 use rpmspec::{BUILD_HOST, build_requires, spec_name, spec_stem, spec_with_vcs};
-use tokio::process::Command;
 use tracing::info;
 
 /// The EL values of macros Debian's rpm lacks.
@@ -334,7 +333,9 @@ impl PackageBuilder for RpmBuilder {
                 &format!("{}-{}", s.name, ctx.version),
                 ctx.source_date_epoch,
             )?;
-            let mut cmd = Command::new("rpmbuild");
+            // The spec's scriptlets are the repository's code: no
+            // inherited secrets.
+            let mut cmd = repository_command("rpmbuild");
             cmd.args(self.rpmbuild_args(ctx, &topdir, &macros))
                 .arg(&spec_dest)
                 .current_dir(&topdir);

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use testsupport::builds::BuildRun;
+use testsupport::builds::{BuildRun, assert_no_secrets};
 use testsupport::cli::{files, path_with_only, run, stderr, stdout};
 use testsupport::git::GitFixture;
 
@@ -460,4 +460,28 @@ fn missing_rpmbuild_names_the_install_command() {
     );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("rpmbuild is not installed: install it (as root: apt-get install -y rpm (on EL: rpm-build))"), "{}", stderr(&o));
+}
+
+/// The spec's %build is the repository's code: it sees the build's own
+/// variables, never the builder's credentials.
+#[test]
+fn the_spec_build_sees_no_inherited_secrets() {
+    let dump_dir = tempfile::tempdir().unwrap();
+    let dump = dump_dir.path().join("env");
+    let f = GitFixture::from_example_with("shell-tool", |w| {
+        let spec = w.join("packaging/guest-hello.spec");
+        let text = std::fs::read_to_string(&spec).unwrap();
+        let text = text.replace("%build\n", &format!("%build\nenv > '{}'\n", dump.display()));
+        std::fs::write(&spec, text).unwrap();
+    });
+    let b = BuildRun::new(BIN).with_secrets();
+    let o = b.build(&f.work(), &["--version", V, "--env", "H7_PAIR=seen"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let seen = std::fs::read_to_string(&dump).unwrap();
+    assert_no_secrets(&seen);
+    assert!(seen.lines().any(|l| l == "H7_PAIR=seen"), "{seen}");
+    assert!(
+        seen.lines().any(|l| l.starts_with("SOURCE_DATE_EPOCH=")),
+        "{seen}"
+    );
 }

@@ -1,5 +1,6 @@
 //! Running a build tool with its output captured to a log file, so that a
-//! failure can quote the end of the log.
+//! failure can quote the end of the log, and with only the environment it
+//! needs ([`repository_command`]).
 
 use std::path::Path;
 use std::process::Stdio;
@@ -8,6 +9,85 @@ use tokio::process::Command;
 use tracing::info;
 
 use crate::BuildError;
+
+/// Inherited variables a child that runs repository code keeps, by exact
+/// name. Everything else (tokens, cloud credentials, Prow's variables) is
+/// dropped: debian/rules, spec scriptlets and goospec build steps are the
+/// repository's code and may print or send anything they can read.
+pub const PASSED_VARS: &[&str] = &[
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "LANGUAGE",
+    "TZ",
+    "TMPDIR",
+    "TERM",
+    "SOURCE_DATE_EPOCH",
+    // Go builds (GOPATH also picks rpm's %{_gopath}); GOAUTH is left out,
+    // it names a credential helper.
+    "GOPATH",
+    "GOROOT",
+    "GOBIN",
+    "GOCACHE",
+    "GOMODCACHE",
+    "GOTMPDIR",
+    "GOENV",
+    "GOFLAGS",
+    "GOPROXY",
+    "GONOPROXY",
+    "GOPRIVATE",
+    "GOSUMDB",
+    "GONOSUMDB",
+    "GOINSECURE",
+    "GOTOOLCHAIN",
+    "GOTELEMETRY",
+    "GOWORK",
+    "GO111MODULE",
+    "GOOS",
+    "GOARCH",
+    "GOAMD64",
+    "GOARM",
+    "GOARM64",
+    "GO386",
+    "GOEXPERIMENT",
+    "GODEBUG",
+    "CGO_ENABLED",
+    // libfaketime: `make test-clock` (test-at) runs the tests with the
+    // wall clock moved through these; without them a build step would see
+    // the real clock while the builder sees the moved one.
+    "LD_PRELOAD",
+    "FAKETIME",
+    "NO_FAKE_STAT",
+    "DONT_FAKE_MONOTONIC",
+];
+
+/// Prefixes of inherited variables a child that runs repository code
+/// keeps: the locale (`LC_ALL`, `LC_CTYPE`...), dpkg's settings
+/// (`DEB_BUILD_OPTIONS`...), libfaketime's (`FAKETIME_FMT`...).
+pub const PASSED_PREFIXES: &[&str] = &["LC_", "DEB_", "FAKETIME_"];
+
+/// Whether the inherited variable `name` reaches a child that runs
+/// repository code ([`PASSED_VARS`], [`PASSED_PREFIXES`]).
+pub fn passes_through(name: &str) -> bool {
+    PASSED_VARS.contains(&name) || PASSED_PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// A command for `program` that starts from a cleared environment plus the
+/// inherited variables that [`passes_through`] allows. The builder then adds
+/// the build's own variables (`VERSION`, `RELEASE`, `--env` pairs) with
+/// `.env()`. Every child that runs repository code starts here.
+pub fn repository_command(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.env_clear();
+    for (name, value) in std::env::vars_os() {
+        if name.to_str().is_some_and(passes_through) {
+            cmd.env(name, value);
+        }
+    }
+    cmd
+}
 
 /// Lines of the log quoted in an error.
 pub const TAIL_LINES: usize = 30;
@@ -102,4 +182,66 @@ pub fn tail(path: &Path, n: usize) -> String {
     let text = String::from_utf8_lossy(&text);
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_allow_list_passes() {
+        for name in [
+            "PATH",
+            "HOME",
+            "LC_ALL",
+            "LC_CTYPE",
+            "DEB_BUILD_OPTIONS",
+            "GOPATH",
+            "GOFLAGS",
+            "LD_PRELOAD",
+            "FAKETIME",
+            "FAKETIME_FMT",
+            "FAKETIME_DONT_FAKE_MONOTONIC",
+            "NO_FAKE_STAT",
+        ] {
+            assert!(passes_through(name), "{name}");
+        }
+        for name in [
+            "GITHUB_TOKEN",
+            "GITHUB_ACCESS_TOKEN",
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_ACCESS_KEY_ID",
+            "GOAUTH",
+            "REPO_OWNER",
+            "ARTIFACTS",
+            "RUST_LOG",
+            "path",
+            "",
+        ] {
+            assert!(!passes_through(name), "{name}");
+        }
+    }
+
+    /// A real child: the test runner's own variables (cargo's CARGO_*,
+    /// whatever the shell has) do not reach it.
+    #[tokio::test]
+    async fn the_child_sees_only_the_allow_list() {
+        let mut cmd = repository_command("env");
+        cmd.env("VERSION", "20261127.00");
+        let out = output(cmd, "env").await.unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        let names: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, _)| k)
+            .collect();
+        assert!(names.contains(&"VERSION"), "{text}");
+        for name in names.iter().filter(|n| **n != "VERSION") {
+            assert!(passes_through(name), "{name} reached the child:\n{text}");
+        }
+        // What the runner had and the list refuses (cargo sets CARGO_* for tests).
+        assert!(std::env::vars().any(|(k, _)| !passes_through(&k)));
+    }
 }

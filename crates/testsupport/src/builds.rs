@@ -103,6 +103,38 @@ impl BuildRun {
     }
 }
 
+/// Credentials a Prow pod or a developer's shell may hold, with made-up
+/// values: a build step (the repository's code) must see none of them.
+pub const SECRETS: &[(&str, &str)] = &[
+    ("GITHUB_TOKEN", "ghp_h7secretgithubtoken"),
+    ("GITHUB_ACCESS_TOKEN", "ghp_h7secretaccesstoken"),
+    (
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "/h7/secret/service-account.json",
+    ),
+    ("AWS_SECRET_ACCESS_KEY", "h7secretawssecretkey"),
+    ("AWS_ACCESS_KEY_ID", "AKIAH7SECRETKEYID"),
+    ("SECRET_X", "h7secretmadeup"),
+];
+
+impl BuildRun {
+    /// Every run also gets the [`SECRETS`] in its environment.
+    pub fn with_secrets(self) -> BuildRun {
+        SECRETS.iter().fold(self, |b, (k, v)| b.env(k, v))
+    }
+}
+
+/// Panics when `env_dump` (the output of `env` in a build step) holds any
+/// of the [`SECRETS`], by name or by value.
+pub fn assert_no_secrets(env_dump: &str) {
+    for (name, value) in SECRETS {
+        assert!(
+            !env_dump.contains(name) && !env_dump.contains(value),
+            "the build step saw {name}:\n{env_dump}"
+        );
+    }
+}
+
 fn path_str(p: &Path) -> &str {
     p.to_str().expect("a UTF-8 temporary path")
 }
