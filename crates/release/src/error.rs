@@ -84,6 +84,38 @@ pub enum ReleaseError {
         tagging: String,
     },
 
+    /// A result record is not the expected target's: read from
+    /// `results/<expected>.json`, it names another target.
+    #[error(
+        "results/{expected}.json is the record of build {recorded}, not {expected}: a builder \
+         writes results/<its --target>.json; nothing is tagged"
+    )]
+    WrongTarget {
+        /// The expected target (the file name).
+        expected: String,
+        /// The target the record names.
+        recorded: String,
+    },
+
+    /// A result record names no commit, so it cannot be shown to be built
+    /// from the commit being tagged.
+    #[error(
+        "build {target}'s record (results/{target}.json) names no commit, so it cannot be shown to \
+         be built from {commit}, the commit being tagged: the builders record the commit they \
+         build; nothing is tagged"
+    )]
+    NoCommit {
+        /// The target.
+        target: String,
+        /// The commit being tagged.
+        commit: String,
+    },
+
+    /// A result record names an artifact the publisher would refuse
+    /// (staged outside the stage root); checked before tagging.
+    #[error("{0}; nothing is tagged")]
+    Untrusted(#[source] Box<PublishError>),
+
     /// `--verify-next`: the version is no longer (or not) the next one.
     #[error("{0}; nothing is tagged")]
     NotNext(#[from] calver::NotNext),
@@ -100,8 +132,8 @@ pub enum ReleaseError {
     Publish {
         /// The version.
         version: String,
-        /// What failed.
-        source: PublishError,
+        /// What failed (boxed: the largest error, kept off every `Result`).
+        source: Box<PublishError>,
     },
 
     /// The `--publish` store cannot be set up (other than a malformed URL,
@@ -185,7 +217,7 @@ mod tests {
     fn a_publish_conflict_exits_3_and_other_publish_failures_1() {
         let publish = |source| ReleaseError::Publish {
             version: "20261127.00".into(),
-            source,
+            source: Box::new(source),
         };
         let conflict = publish(PublishError::Conflict {
             url: "file:///r/20261127.00/el9/x.rpm".into(),

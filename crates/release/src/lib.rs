@@ -8,6 +8,7 @@
 pub mod cli;
 mod error;
 pub mod publish;
+pub mod stage;
 pub mod tagger;
 pub mod version;
 

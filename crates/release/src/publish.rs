@@ -19,17 +19,26 @@
 //! nothing is overwritten. A re-run after any other failure therefore
 //! converges; a present manifest for the same commit means there is
 //! nothing left to do.
+//!
+//! The records are not trusted (a builder runs the repository's code):
+//! only artifacts staged under the [`StageRoot`] are read, each is streamed
+//! to a local temporary file while hashed (memory does not grow with its
+//! size), its sha256 and the package name, version, architecture and
+//! format read back from the file must be the record's, and only then,
+//! once every artifact checked out, are those verified files uploaded.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use handoff::{Artifact, BuildResult};
+use handoff::{Artifact, BuildResult, PackageInfo};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use store::{PutOutcome, Store, StoreError, StoreOptions};
 use tracing::info;
+
+use crate::stage::{StageRoot, StagedObject};
 
 /// What a publisher is given.
 #[derive(Debug, Clone)]
@@ -48,6 +57,12 @@ pub struct PublishRequest<'a> {
 /// again by a re-run after any failure.
 #[async_trait]
 pub trait Publisher: Send + Sync {
+    /// Refuses, before anything is tagged, results this publisher would not
+    /// publish from (see [`StageRoot::check`]). Reads nothing.
+    fn check(&self, _results: &[BuildResult]) -> Result<(), PublishError> {
+        Ok(())
+    }
+
     /// Publishes; the summary's `Display` is the line for the log.
     async fn publish(&self, req: &PublishRequest<'_>) -> Result<PublishSummary, PublishError>;
 }
@@ -158,11 +173,71 @@ pub enum PublishError {
         file: String,
     },
 
-    /// A staged URL without a `/`.
-    #[error("staged URL {url} has no file name")]
-    StagedUrl {
+    /// A staged URL outside the stage root: the record is not trusted.
+    #[error(
+        "build {target}'s record (results/{target}.json) names the staged URL {url}, which is not \
+         under the stage root {root}/: repo-tagger publishes only what the builders staged there \
+         (check --stage-root and the builders' --stage)"
+    )]
+    OutsideStageRoot {
+        /// The build target.
+        target: String,
         /// The URL as recorded.
         url: String,
+        /// The stage root, normalised.
+        root: String,
+    },
+
+    /// A staged URL under the stage root but not in the record's own target
+    /// folder, or not named as the artifact.
+    #[error(
+        "build {target}'s record (results/{target}.json) names the staged URL {url}, which does not \
+         end in {expected}: a builder stages its artifacts in a folder named after its target"
+    )]
+    NotTargetPath {
+        /// The build target.
+        target: String,
+        /// The URL as recorded.
+        url: String,
+        /// `/<target>/<file>`.
+        expected: String,
+    },
+
+    /// The package read back from a staged file is not the one recorded.
+    #[error(
+        "build {target}'s record (results/{target}.json) says {url} is {recorded}, but the file is \
+         {found}: nothing is published"
+    )]
+    PackageMismatch {
+        /// The build target.
+        target: String,
+        /// The staged URL.
+        url: String,
+        /// The package as recorded.
+        recorded: String,
+        /// The package as read back.
+        found: String,
+    },
+
+    /// A staged package cannot be read back.
+    #[error(
+        "build {target}'s record (results/{target}.json) names {url}, which cannot be read back as \
+         a package: {detail}; nothing is published"
+    )]
+    NotReadable {
+        /// The build target.
+        target: String,
+        /// The staged URL.
+        url: String,
+        /// What the reader said.
+        detail: String,
+    },
+
+    /// The local folder that holds the staged files while they are checked.
+    #[error("cannot use a temporary folder for the staged files ({detail}): check TMPDIR")]
+    TempDir {
+        /// What failed.
+        detail: String,
     },
 
     /// A staged file no longer exists.
@@ -172,7 +247,9 @@ pub enum PublishError {
         url: String,
     },
 
-    /// A staged file's bytes are not the ones the build recorded.
+    /// A staged file's bytes are not the ones the build recorded (only
+    /// files under the stage root are ever read, so the hash tells nothing
+    /// about any other file).
     #[error(
         "{url} has sha256 {actual}, but build {target} recorded {recorded}: staging was changed"
     )]
@@ -268,10 +345,19 @@ pub struct Manifest {
     pub artifacts: Vec<ManifestEntry>,
 }
 
-/// Publishes to a store URL.
+/// Publishes to a store URL, from the stage root only.
 pub struct StorePublisher {
     release: Store,
+    stage: StageRoot,
     options: StoreOptions,
+}
+
+/// An artifact whose staged bytes and package were checked, held in a
+/// local file until it is uploaded.
+struct Verified {
+    entry: ManifestEntry,
+    local: PathBuf,
+    staged: String,
 }
 
 /// One store client per staging folder (a target's artifacts share one).
@@ -285,10 +371,12 @@ struct Counts {
 }
 
 impl StorePublisher {
-    /// A publisher to the release path `url`.
-    pub fn open(url: &str, options: StoreOptions) -> Result<Self, StoreError> {
+    /// A publisher to the release path `url`, of artifacts staged under
+    /// `stage`.
+    pub fn open(url: &str, stage: StageRoot, options: StoreOptions) -> Result<Self, StoreError> {
         Ok(StorePublisher {
             release: Store::open(url, &options)?,
+            stage,
             options,
         })
     }
@@ -327,105 +415,196 @@ impl StorePublisher {
         Ok(Some(m))
     }
 
-    /// The staged URL of `a`, its staging store and object name, opening
-    /// the store once per folder.
-    fn staged_source<'s>(
+    /// The staging store of `obj`'s folder, opened once per folder.
+    fn source<'s>(
         &self,
         sources: &'s mut Sources,
         target: &str,
-        a: &'s Artifact,
-    ) -> Result<(&'s str, &'s Store, &'s str), PublishError> {
-        let staged = a
-            .staged_url
-            .as_deref()
-            .ok_or_else(|| PublishError::NotStaged {
-                target: target.to_owned(),
-                file: a.file.clone(),
-            })?;
-        let (dir, name) = staged
-            .rsplit_once('/')
-            .ok_or_else(|| PublishError::StagedUrl {
-                url: staged.to_owned(),
-            })?;
-        let source = match sources.entry(dir.to_owned()) {
+        obj: &StagedObject,
+    ) -> Result<&'s Store, PublishError> {
+        Ok(match sources.entry(obj.dir.clone()) {
             Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => e.insert(Store::open(dir, &self.options).map_err(store_err(
-                format!("opening the staging folder of build {target}"),
-            ))?),
-        };
-        Ok((staged, source, name))
+            Entry::Vacant(e) => e.insert(Store::open(&obj.dir, &self.options).map_err(
+                store_err(format!("opening the staging folder of build {target}")),
+            )?),
+        })
     }
 
-    /// Copies one artifact from staging to `<target>/<file>`, after checking
-    /// the staged bytes are the ones the build recorded.
-    async fn copy_artifact(
+    /// Streams one staged artifact to `local`, then checks its bytes are
+    /// the ones the build recorded and its package is the one recorded.
+    async fn verify_artifact(
         &self,
-        dest: &Store,
         sources: &mut Sources,
         r: &BuildResult,
         a: &Artifact,
-    ) -> Result<(ManifestEntry, PutOutcome), PublishError> {
-        let (staged, source, name) = self.staged_source(sources, &r.target, a)?;
-        let bytes = source
-            .get(name)
+        local: PathBuf,
+    ) -> Result<Verified, PublishError> {
+        // Again, not only before tagging: never publish from elsewhere.
+        let obj = self.stage.check(r, a)?;
+        let staged = obj.url();
+        let source = self.source(sources, &r.target, &obj)?;
+        let (size, digest) = source
+            .download(&obj.name, &local)
             .await
             .map_err(store_err(format!(
                 "reading {staged}, staged by build {}",
                 r.target
             )))?
             .ok_or_else(|| PublishError::StagedGone {
-                url: staged.to_owned(),
+                url: staged.clone(),
             })?;
-        let sha = hex::encode(Sha256::digest(&bytes));
-        if sha != a.sha256 {
+        let sha = hex::encode(digest);
+        if sha != a.sha256 || size != a.size {
             return Err(PublishError::StagedChanged {
-                url: staged.to_owned(),
+                url: staged,
                 target: r.target.clone(),
                 actual: sha,
                 recorded: a.sha256.clone(),
             });
         }
-        let path = format!("{}/{}", r.target, a.file);
-        let outcome = dest
-            .copy_from(source, name, &path)
-            .await
-            .map_err(store_err(format!(
-                "copying {staged} to {}",
-                dest.object_url(&path)
-            )))?;
+        check_package(r, a, &staged, &local)?;
         let entry = ManifestEntry {
             target: r.target.clone(),
-            path,
+            path: format!("{}/{}", r.target, a.file),
             artifact: Artifact {
                 staged_url: None,
                 ..a.clone()
             },
         };
-        Ok((entry, outcome))
+        Ok(Verified {
+            entry,
+            local,
+            staged,
+        })
     }
 
-    /// Copies every artifact of every result; the entries sorted by path.
-    async fn copy_artifacts(
+    /// Checks every artifact of every result into `tmp`, before any is
+    /// uploaded: one that does not check out publishes nothing.
+    async fn verify_artifacts(
         &self,
-        dest: &Store,
+        tmp: &Path,
         results: &[BuildResult],
-    ) -> Result<(Vec<ManifestEntry>, Counts), PublishError> {
+    ) -> Result<Vec<Verified>, PublishError> {
         let mut sources = Sources::new();
-        let mut entries = Vec::new();
-        let mut counts = Counts::default();
+        let mut out = Vec::new();
         for r in results {
             for a in &r.artifacts {
-                let (entry, outcome) = self.copy_artifact(dest, &mut sources, r, a).await?;
-                match outcome {
-                    PutOutcome::Created => counts.copied += 1,
-                    PutOutcome::AlreadyIdentical => counts.already_there += 1,
-                }
-                entries.push(entry);
+                // A counter keeps same-named files of two targets apart.
+                let local = tmp.join(format!("{}-{}", out.len(), a.file));
+                out.push(self.verify_artifact(&mut sources, r, a, local).await?);
             }
+        }
+        Ok(out)
+    }
+
+    /// Uploads the verified files to `<target>/<file>`; the entries sorted
+    /// by path. The bytes uploaded are the ones checked, not a second read
+    /// of staging.
+    async fn upload(
+        &self,
+        dest: &Store,
+        verified: Vec<Verified>,
+    ) -> Result<(Vec<ManifestEntry>, Counts), PublishError> {
+        let mut entries = Vec::new();
+        let mut counts = Counts::default();
+        for v in verified {
+            let path = &v.entry.path;
+            let outcome = dest
+                .put_file(path, &v.local)
+                .await
+                .map_err(store_err(format!(
+                    "copying {} to {}",
+                    v.staged,
+                    dest.object_url(path)
+                )))?;
+            // Disk is freed as it goes; the folder goes at the end anyway.
+            let _ = std::fs::remove_file(&v.local);
+            match outcome {
+                PutOutcome::Created => counts.copied += 1,
+                PutOutcome::AlreadyIdentical => counts.already_there += 1,
+            }
+            entries.push(v.entry);
         }
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         Ok((entries, counts))
     }
+}
+
+/// The kinds of file whose package is read back, by file name.
+fn is_package_file(file: &str) -> bool {
+    let file = file.to_ascii_lowercase();
+    [".deb", ".dsc", ".rpm", ".goo"]
+        .iter()
+        .any(|ext| file.ends_with(ext))
+}
+
+/// The package in the file `local`, staged as `file`, as the builders
+/// record it; None for a file that is not a package (a source tarball, a
+/// checksum list).
+fn read_package(file: &str, local: &Path) -> Result<Option<PackageInfo>, String> {
+    if !is_package_file(file) {
+        return Ok(None);
+    }
+    if file.to_ascii_lowercase().ends_with(".goo") {
+        let pkg = googet::read_package(local).map_err(|e| e.to_string())?;
+        let problems = pkg.problems();
+        if !problems.is_empty() {
+            return Err(problems.join("; "));
+        }
+        if file != pkg.spec.file_name() {
+            return Err(format!(
+                "its spec names the file {}, not {file}",
+                pkg.spec.file_name()
+            ));
+        }
+        return Ok(Some(PackageInfo {
+            name: pkg.spec.name,
+            version: pkg.spec.version,
+            arch: pkg.spec.arch,
+            format: pkgread::Format::Goo.to_string(),
+        }));
+    }
+    let meta = pkgread::read_package(local).map_err(|e| match e.problem() {
+        Some(p) => p.to_string(),
+        None => e.to_string(),
+    })?;
+    Ok(Some(PackageInfo {
+        name: meta.name.clone(),
+        version: meta.full_version(),
+        arch: meta.arch.clone(),
+        format: meta.format.to_string(),
+    }))
+}
+
+fn describe(p: Option<&PackageInfo>) -> String {
+    match p {
+        Some(p) => format!("{} {} ({}, {})", p.name, p.version, p.arch, p.format),
+        None => "not a package".into(),
+    }
+}
+
+/// The package read back from `local` must be the one `a` records.
+fn check_package(
+    r: &BuildResult,
+    a: &Artifact,
+    staged: &str,
+    local: &Path,
+) -> Result<(), PublishError> {
+    // The reader's words name the temporary file: say the URL instead.
+    let found = read_package(&a.file, local).map_err(|detail| PublishError::NotReadable {
+        target: r.target.clone(),
+        url: staged.to_owned(),
+        detail: detail.replace(&local.display().to_string(), staged),
+    })?;
+    if found.as_ref() != a.package.as_ref() {
+        return Err(PublishError::PackageMismatch {
+            target: r.target.clone(),
+            url: staged.to_owned(),
+            recorded: describe(a.package.as_ref()),
+            found: describe(found.as_ref()),
+        });
+    }
+    Ok(())
 }
 
 /// Writes `SHA256SUMS`, then `manifest.json`: last, since its presence means
@@ -449,6 +628,10 @@ async fn write_index(dest: &Store, manifest: &Manifest) -> Result<(), PublishErr
 
 #[async_trait]
 impl Publisher for StorePublisher {
+    fn check(&self, results: &[BuildResult]) -> Result<(), PublishError> {
+        self.stage.check_all(results)
+    }
+
     async fn publish(&self, req: &PublishRequest<'_>) -> Result<PublishSummary, PublishError> {
         let version = req.version.to_owned();
         let dest = self.release.join(req.version).map_err(store_err(format!(
@@ -462,7 +645,15 @@ impl Publisher for StorePublisher {
                 },
             });
         }
-        let (artifacts, counts) = self.copy_artifacts(&dest, req.results).await?;
+        self.stage.check_all(req.results)?;
+        let tmp = tempfile::Builder::new()
+            .prefix("repo-tagger-")
+            .tempdir()
+            .map_err(|e| PublishError::TempDir {
+                detail: e.to_string(),
+            })?;
+        let verified = self.verify_artifacts(tmp.path(), req.results).await?;
+        let (artifacts, counts) = self.upload(&dest, verified).await?;
         let manifest = Manifest {
             version: version.clone(),
             tag: version.clone(),

@@ -6,7 +6,10 @@
 //!    `allow_future`);
 //! 2. the builds: wait for `results/<target>.json` of every expected target;
 //!    any failure, absence or version mismatch refuses the tag;
+//!    each record must be of the target its file is named after;
 //! 3. the commit is resolved on the forge (an unknown commit is an error);
+//!    every record must name it as the commit built, and the publisher
+//!    must accept every staged URL (under its stage root);
 //! 4. a tag already there on this commit is a finished re-run (exit 0); on
 //!    another commit it is a conflict (exit 3);
 //! 5. `--verify-next`: the version must still be the next one for today;
@@ -121,15 +124,24 @@ async fn tag(
     let commit = forge.resolve_commit(&opts.rev).await?;
     record.commit = Some(commit.clone());
     for r in &results {
-        if let Some(built) = &r.commit
-            && !built.eq_ignore_ascii_case(&commit)
-        {
+        let Some(built) = &r.commit else {
+            return Err(ReleaseError::NoCommit {
+                target: r.target.clone(),
+                commit: commit.clone(),
+            });
+        };
+        if !built.eq_ignore_ascii_case(&commit) {
             return Err(ReleaseError::Usage(format!(
                 "build {} was made from commit {built}, but the tag would go on {commit}: pass the same --sha (PULL_BASE_SHA) to every step",
                 r.target
             )));
         }
     }
+    // Before the tag: a record naming files outside the stage root must
+    // not get a version tagged, whatever happens to the publishing.
+    publisher
+        .check(&results)
+        .map_err(|e| ReleaseError::Untrusted(Box::new(e)))?;
 
     let outcome = match forge.tag_commit(&version_text).await? {
         Some(existing) => forge::tag_outcome(&version_text, &existing, &commit)?,
@@ -179,7 +191,7 @@ async fn tag(
         .await
         .map_err(|source| ReleaseError::Publish {
             version: version_text.clone(),
-            source,
+            source: Box::new(source),
         })?;
     info!("{summary}");
     Ok(())
@@ -216,6 +228,15 @@ async fn wait_for_builds(
                     .version
                     .map_or_else(|| "no version".into(), |v| v.to_string()),
                 tagging: version.to_string(),
+            });
+        }
+    }
+    // Ready results come in the order asked, one per results/<target>.json.
+    for (expected, r) in opts.expect.iter().zip(&results) {
+        if r.target != *expected {
+            return Err(ReleaseError::WrongTarget {
+                expected: expected.clone(),
+                recorded: r.target.clone(),
             });
         }
     }

@@ -11,6 +11,7 @@ use forge::Tagger;
 use handoff::{TagStatus, Workspace};
 use release::cli::{ForgeArgs, ForgeChoice, parse_day};
 use release::publish::{NoPublish, Publisher, StorePublisher};
+use release::stage::StageRoot;
 use release::tagger::{DEFAULT_TAGGER_EMAIL, DEFAULT_TAGGER_NAME, TagOptions};
 use release::{ReleaseError, tagger};
 
@@ -25,10 +26,16 @@ Examples:
   repo-tagger --version 20261127.00                      # tag HEAD of the current repository
   repo-tagger --remote /srv/repo.git --version 20261127.00 --sha 3f2c...
   repo-tagger --workspace /workspace --expect deb12,el9,goo --verify-next
-  repo-tagger --workspace /workspace --expect deb12,el9 --publish gs://releases/guest-agent
+  repo-tagger --workspace /workspace --expect deb12,el9 --publish gs://releases/guest-agent \
+              --stage-root gs://staging/guest-agent
   repo-tagger --forge github --owner o --repo r --token-file /etc/github-access-token/token.txt \\
               --workspace /workspace --expect deb12
   repo-tagger -V                                         # this tool's own version
+
+Publishing trusts no result record: every staged URL must lie under
+--stage-root and end in /<target>/<file> (checked before tagging), every
+record must name the commit being tagged, and each package's name and
+version are read back from the staged file.
 
 Exit codes: 0 tagged (or already tagged on this commit), 1 failure,
 2 usage error, 3 conflict: the tag exists on another commit, with
@@ -94,6 +101,10 @@ struct Cli {
     #[arg(long, value_name = "URL", requires = "expect")]
     publish: Option<String>,
 
+    /// Where the builders stage (needed with --publish): only artifacts staged under URL, as <URL>/.../<target>/<file>, are published; a record naming any other URL is refused before tagging. E.g. gs://staging/guest-agent when the builders run with --stage gs://staging/guest-agent/$BUILD_ID/<target>.
+    #[arg(long, env = "STAGE_ROOT", value_name = "URL")]
+    stage_root: Option<String>,
+
     /// The UTC day for --verify-next [default: today in UTC, read just before tagging].
     #[arg(long, value_name = "YYYYMMDD", value_parser = parse_day)]
     date: Option<Day>,
@@ -123,7 +134,9 @@ fn main() -> ExitCode {
     });
     cli.verbosity.init_logging();
     let runtime = cli::runtime();
-    match runtime.block_on(run(&cli)) {
+    let outcome = runtime.block_on(run(&cli));
+    log_peak_memory();
+    match outcome {
         Ok(record) => {
             if cli.json {
                 println!(
@@ -197,18 +210,48 @@ async fn run(cli: &Cli) -> Result<handoff::TagRecord, ReleaseError> {
             return Err(e);
         }
     };
-    let publisher: Box<dyn Publisher> = match &cli.publish {
-        Some(url) => match StorePublisher::open(url, store::StoreOptions::default()) {
-            Ok(p) => Box::new(p),
-            Err(e) => {
-                let e = publish_store_error(e);
-                tagger::record_failure(&opts, &e);
-                return Err(e);
-            }
-        },
-        None => Box::new(NoPublish),
+    let publisher = match publisher(cli) {
+        Ok(p) => p,
+        Err(e) => {
+            tagger::record_failure(&opts, &e);
+            return Err(e);
+        }
     };
     tagger::run(forge.as_ref(), publisher.as_ref(), &opts).await
+}
+
+/// The publisher `--publish` and `--stage-root` ask for.
+fn publisher(cli: &Cli) -> Result<Box<dyn Publisher>, ReleaseError> {
+    let Some(url) = &cli.publish else {
+        return Ok(Box::new(NoPublish));
+    };
+    let root = cli
+        .stage_root
+        .as_deref()
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| {
+            ReleaseError::Usage(
+                "--publish needs --stage-root URL (or STAGE_ROOT): the folder the builders stage \
+             under, the only place repo-tagger publishes from; nothing is tagged"
+                    .into(),
+            )
+        })?;
+    let root = StageRoot::parse(root)
+        .map_err(|e| ReleaseError::Usage(format!("--stage-root: {e}; nothing is tagged")))?;
+    let p = StorePublisher::open(url, root, store::StoreOptions::default())
+        .map_err(publish_store_error)?;
+    Ok(Box::new(p))
+}
+
+/// Logs (with -v) the peak resident memory, Linux's VmHWM: publishing
+/// streams, so it must not grow with the size of the artifacts.
+fn log_peak_memory() {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return;
+    };
+    if let Some(peak) = status.lines().find_map(|l| l.strip_prefix("VmHWM:")) {
+        tracing::debug!("peak resident memory: {}", peak.trim());
+    }
 }
 
 /// A malformed `--publish` URL is a usage error (exit 2); a store that

@@ -26,11 +26,27 @@ fn settings(dirs: &[&Path]) -> insta::Settings {
     s
 }
 
+/// A builder's record; an ok one names the commit it was built from, as
+/// every builder records it.
 fn write_result(ws: &Path, target: &str, status: &str, version: &str, error: Option<&str>) {
+    write_result_of(ws, target, status, version, error, None);
+}
+
+fn write_result_of(
+    ws: &Path,
+    target: &str,
+    status: &str,
+    version: &str,
+    error: Option<&str>,
+    commit: Option<&str>,
+) {
     std::fs::create_dir_all(ws.join("results")).unwrap();
     let mut v = serde_json::json!({"target": target, "status": status, "version": version, "artifacts": []});
     if let Some(e) = error {
         v["error"] = e.into();
+    }
+    if let Some(c) = commit {
+        v["commit"] = c.into();
     }
     std::fs::write(ws.join(format!("results/{target}.json")), v.to_string()).unwrap();
 }
@@ -246,7 +262,7 @@ fn a_release_that_runs_over_midnight_is_refused_and_its_rerun_tags_the_new_day()
         let ws = dir.path().join(version);
         std::fs::create_dir_all(&ws).unwrap();
         std::fs::write(ws.join("version"), format!("{version}\n")).unwrap();
-        write_result(&ws, "deb12", "ok", version, None);
+        write_result_of(&ws, "deb12", "ok", version, None, Some(&merged));
         let args = [
             "--workspace",
             ws.to_str().unwrap(),
@@ -289,8 +305,8 @@ fn workspace_flow_reads_version_waits_for_results_and_writes_tag_json() {
     let artifacts = dir.path().join("artifacts");
     std::fs::create_dir_all(&ws).unwrap();
     std::fs::write(ws.join("version"), "20261127.00\n").unwrap();
-    write_result(&ws, "deb12", "ok", "20261127.00", None);
-    write_result(&ws, "el9", "ok", "20261127.00", None);
+    write_result_of(&ws, "deb12", "ok", "20261127.00", None, Some(&head));
+    write_result_of(&ws, "el9", "ok", "20261127.00", None, Some(&head));
     let o = run(
         BIN,
         &f.work(),

@@ -263,6 +263,41 @@ impl Store {
         Ok(Some(bytes))
     }
 
+    /// Streams the object to the local file `local` (created or truncated),
+    /// hashing on the way, so memory does not grow with the object's size;
+    /// its size and sha256, or None when it does not exist.
+    pub async fn download(
+        &self,
+        name: &str,
+        local: &Path,
+    ) -> Result<Option<(u64, [u8; 32])>, StoreError> {
+        use tokio::io::AsyncWriteExt;
+        check_name(name)?;
+        let result = match self.backend.os.get(&self.path(name)).await {
+            Ok(r) => r,
+            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(self.read_err(name, e)),
+        };
+        let mut stream = result.into_stream();
+        let mut file = tokio::fs::File::create(local)
+            .await
+            .map_err(|source| local_err(local, source))?;
+        let mut hasher = Sha256::new();
+        let mut size = 0u64;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| self.read_err(name, e))?;
+            hasher.update(&chunk);
+            size += chunk.len() as u64;
+            file.write_all(&chunk)
+                .await
+                .map_err(|source| local_err(local, source))?;
+        }
+        file.flush()
+            .await
+            .map_err(|source| local_err(local, source))?;
+        Ok(Some((size, hasher.finalize().into())))
+    }
+
     /// Whether an object named `name` exists under the base.
     pub async fn exists(&self, name: &str) -> Result<bool, StoreError> {
         check_name(name)?;
@@ -573,6 +608,14 @@ impl Store {
             },
         }
     }
+}
+
+/// The normalised URL of a store location (`gs://`, `s3://`, `file://` or
+/// a path), as [`Store::url`] gives it: `.` and `..` resolved (a cloud URL
+/// with them is refused), relative paths made absolute, no trailing `/`.
+/// Lets callers compare locations without opening a store.
+pub fn normalise_url(url: &str) -> Result<String, StoreError> {
+    Ok(Location::parse(url)?.url())
 }
 
 /// The object path for a key, taken literally: `Path::from` would

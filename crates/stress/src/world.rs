@@ -185,6 +185,9 @@ impl World {
             sha,
             "--publish",
             &format!("{}/release", self.bucket()),
+            // Where release() has the builder stage.
+            "--stage-root",
+            &format!("{}/staging", self.bucket()),
             "-q",
         ]);
         c
