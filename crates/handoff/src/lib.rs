@@ -278,8 +278,10 @@ enum Probe<T> {
     Missing(Vec<String>),
 }
 
-/// Target names become file names: keep them tame.
-fn validate_target(t: &str) -> Result<(), HandoffError> {
+/// Target names become file names (`results/<target>.json`,
+/// `<target>.SHA256SUMS`, in the workspace and in `$ARTIFACTS`): keep them
+/// tame. [`HandoffError::InvalidTarget`] when `t` is not.
+pub fn validate_target(t: &str) -> Result<(), HandoffError> {
     let ok = !t.is_empty()
         && t.len() <= 64
         && t.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())

@@ -655,3 +655,59 @@ fn the_build_step_sees_no_inherited_secrets() {
     );
     assert!(seen.lines().any(|l| l.starts_with("PATH=")), "{seen}");
 }
+
+/// Every file under `dir`, recursively, as paths relative to it.
+fn all_files(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                todo.push(e.path());
+            } else {
+                let rel = e.path().strip_prefix(dir).unwrap().to_owned();
+                found.push(rel.display().to_string());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The target names files in $ARTIFACTS and --out: one that leaves them is
+/// refused before anything is written, with or without --workspace, and an
+/// argument error does not record under it either.
+#[test]
+fn a_target_that_leaves_the_artifacts_folder_is_refused() {
+    let f = GitFixture::from_example("shell-tool");
+    let d = tempfile::tempdir().unwrap();
+    let art = d.path().join("a/b/c/artifacts");
+    std::fs::create_dir_all(&art).unwrap();
+    let (out, ws) = (d.path().join("out"), d.path().join("ws"));
+    let (out, ws) = (out.to_str().unwrap(), ws.to_str().unwrap());
+    let target = "../../../escape";
+    let runs: [Vec<&str>; 3] = [
+        vec!["--version", V, "--target", target, "--out", out],
+        vec!["--version", V, "--target", target, "--workspace", ws],
+        vec!["--version", V, "--target", target, "--no-such-option"],
+    ];
+    for args in runs {
+        let o = run(
+            BIN,
+            &f.work(),
+            &args,
+            &[
+                ("SOURCE_DATE_EPOCH", EPOCH),
+                ("ARTIFACTS", art.to_str().unwrap()),
+            ],
+        );
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert_eq!(all_files(d.path()), Vec::<String>::new(), "{args:?}");
+    }
+    let o = build(&f.work(), &["--version", V, "--target", target]);
+    assert!(
+        stderr(&o).contains("invalid build target \"../../../escape\""),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -117,6 +117,7 @@ impl BuildError {
     pub fn exit_code(&self) -> i32 {
         match self {
             BuildError::Usage(_)
+            | BuildError::Handoff(handoff::HandoffError::InvalidTarget(_))
             | BuildError::Source(sourcetree::SourceError::BadBuildDir { .. }) => 2,
             BuildError::Store(e) if e.is_conflict() => 3,
             BuildError::Destination { .. } => 3,

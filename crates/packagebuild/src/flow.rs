@@ -73,10 +73,9 @@ pub async fn run(
         Some(t) => t.clone(),
         None => builder.default_target()?,
     };
-    if let Some(ws) = &workspace {
-        // A bad target must fail before anything else: it names the result file.
-        ws.result_path(&target)?;
-    }
+    // A bad target must fail before anything else, workspace or not: it
+    // names files in the workspace, in $ARTIFACTS and in --out.
+    handoff::validate_target(&target)?;
     let recorder = Recorder::new(
         builder.tool(),
         Step::Build {

@@ -50,7 +50,10 @@ pub fn parse_args<C: clap::Parser>(defaults: &dyn PackageBuilder) -> C {
         let target = raw
             .target
             .clone()
-            .or_else(|| defaults.default_target().ok())?;
+            .or_else(|| defaults.default_target().ok())
+            // A target that cannot be a file name names no record: writing
+            // one would put it wherever the name points.
+            .filter(|t| handoff::validate_target(t).is_ok())?;
         Some(handoff::Step::Build {
             target,
             host: defaults.host(),
