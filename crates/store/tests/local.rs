@@ -219,3 +219,39 @@ fn stores_and_their_futures_can_be_sent_to_tasks() {
     send(&s.exists("a"));
     send(&s.list());
 }
+
+#[tokio::test]
+async fn download_streams_to_a_file_with_size_and_sha256() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(
+        dir.path().join("s").to_str().unwrap(),
+        &StoreOptions::default(),
+    )
+    .unwrap();
+    let bytes: Vec<u8> = (0..3 * MIB).map(|i| (i % 251) as u8).collect();
+    s.put_bytes("a/x.deb", Bytes::from(bytes.clone()))
+        .await
+        .unwrap();
+    let local = dir.path().join("copy");
+    let (size, digest) = s.download("a/x.deb", &local).await.unwrap().unwrap();
+    assert_eq!(size, bytes.len() as u64);
+    assert_eq!(digest, <[u8; 32]>::from(Sha256::digest(&bytes)));
+    assert_eq!(std::fs::read(&local).unwrap(), bytes);
+    assert!(s.download("a/none", &local).await.unwrap().is_none());
+    assert!(s.download("../x", &local).await.is_err());
+}
+
+#[test]
+fn normalise_url_resolves_dots_and_refuses_them_in_buckets() {
+    assert_eq!(
+        store::normalise_url("/s/a/../b/./c/").unwrap(),
+        "file:///s/b/c"
+    );
+    assert_eq!(
+        store::normalise_url("file:///s/a/%2E%2E/b").unwrap(),
+        "file:///s/b"
+    );
+    assert_eq!(store::normalise_url("gs://b/p/").unwrap(), "gs://b/p");
+    assert!(store::normalise_url("gs://b/p/../q").is_err());
+}
