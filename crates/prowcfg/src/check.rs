@@ -644,6 +644,7 @@ fn check_chain(job: &Job, spec: &PodSpec, out: &mut Vec<String>) {
     check_expect(taggers[0], &targets, out);
     if podargs::value(&taggers[0].2.args, "--publish").is_some() {
         check_staging(&builders, out);
+        check_stage_root(taggers[0], &builders, out);
     }
 }
 
@@ -748,6 +749,28 @@ fn check_staging(builders: &[&ChainStep], out: &mut Vec<String>) {
                 "{who}: --stage {s} is not per run: put $(BUILD_ID) in it so that runs never share a staging folder"
             )),
             Some(_) => {}
+        }
+    }
+}
+
+/// `--publish` publishes only what was staged under the tagger's
+/// `--stage-root`: it must be there, and hold every builder's `--stage`.
+fn check_stage_root(tagger: &ChainStep, builders: &[&ChainStep], out: &mut Vec<String>) {
+    let (who, _, tagger) = tagger;
+    let Some(root) = podargs::value(&tagger.args, "--stage-root") else {
+        out.push(format!(
+            "{who}: --publish without --stage-root: repo-tagger publishes only what its builders staged under that root; give the prefix of their --stage URLs"
+        ));
+        return;
+    };
+    let prefix = format!("{}/", root.trim_end_matches('/'));
+    for (b, _, c) in builders {
+        if let Some(stage) = podargs::value(&c.args, "--stage")
+            && !stage.starts_with(&prefix)
+        {
+            out.push(format!(
+                "{b}: --stage {stage} is not under repo-tagger's --stage-root {root}: the tagger would refuse its packages"
+            ));
         }
     }
 }

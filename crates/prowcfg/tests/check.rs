@@ -57,7 +57,7 @@ postsubmits:
       - name: repo-tagger
         image: us-docker.pkg.dev/gcp-guest/release/repo-tagger:v1
         command: [repo-tagger]
-        args: [--forge, github, --workspace, /workspace, --expect, "deb12,el9", --publish, "gs://releases/r"]
+        args: [--forge, github, --workspace, /workspace, --expect, "deb12,el9", --publish, "gs://releases/r", --stage-root, "gs://s/r/$(BUILD_ID)"]
         volumeMounts:
         - {name: workspace, mountPath: /workspace}
         - {name: github-access-token, mountPath: /etc/github-access-token, readOnly: true}
@@ -335,6 +335,23 @@ fn cases() -> Vec<(&'static str, Mutation)> {
                     &c("1", &["volumeMounts"]),
                     "{name: release-key, mountPath: /etc/key}",
                 );
+            }),
+        ),
+        (
+            "publish without --stage-root",
+            Box::new(|v| {
+                let args = at(v, &c("3", &["args"])).as_sequence_mut().unwrap();
+                args.truncate(args.len() - 2);
+            }),
+        ),
+        (
+            "builder staging outside the stage root",
+            Box::new(|v| {
+                set(
+                    v,
+                    &c("2", &["args", "7"]),
+                    "gs://elsewhere/r/$(BUILD_ID)/el9",
+                )
             }),
         ),
         (
