@@ -660,3 +660,101 @@ fn debian_rules_sees_no_inherited_secrets() {
         assert!(seen.lines().any(|l| l == want), "{want}:\n{seen}");
     }
 }
+
+/// Every file under `dir` (recursively) whose bytes contain `needle`.
+fn files_containing(dir: &Path, needle: &str) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else if std::fs::read(&p)
+                .is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            {
+                found.push(p);
+            }
+        }
+    }
+    found
+}
+
+/// A token in --repo-url or --commit-url reaches none of stderr, the
+/// result records, the JUnit file or the packages, on success or failure.
+#[test]
+fn url_credentials_are_never_logged_or_recorded() {
+    const SECRET: &str = "ghp_h7urlsecret";
+    let f = GitFixture::from_example("shell-tool");
+    let repo_url = format!(
+        "file://x-access-token:{SECRET}@localhost{}",
+        f.remote().display()
+    );
+    let commit_url = format!("https://x-access-token:{SECRET}@github.com/o/r/tree/abc");
+    let d = tempfile::tempdir().unwrap();
+    let art = d.path().join("artifacts");
+    let art_env = [("ARTIFACTS", art.to_str().unwrap())];
+    let b = BuildRun::new(BIN).env("ARTIFACTS", art.to_str().unwrap());
+    let o = b.build(
+        Path::new("/"),
+        &[
+            "--version",
+            V,
+            "--repo-url",
+            &repo_url,
+            "--ref",
+            "master",
+            "--commit-url",
+            &commit_url,
+            "-v",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cloning file://***@localhost"),
+        "{}",
+        stderr(&o)
+    );
+    let deb = b.out().join("guest-hello_20261127.00-g1_all.deb");
+    assert_eq!(
+        deb_field(&deb, "Git"),
+        "https://***@github.com/o/r/tree/abc"
+    );
+
+    // Failures: a clone of a missing ref, a bad --stage URL.
+    let ws = d.path().join("ws");
+    let bad_stage = format!("ftp://u:{SECRET}@host/x");
+    let failures: [(Vec<&str>, i32); 2] = [
+        (vec!["--repo-url", &repo_url, "--ref", "no-such-ref"], 1),
+        (
+            vec![
+                "--repo-url",
+                &repo_url,
+                "--ref",
+                "master",
+                "--stage",
+                &bad_stage,
+            ],
+            2,
+        ),
+    ];
+    for (extra, code) in failures {
+        let mut args = vec!["--version", V, "--workspace", ws.to_str().unwrap()];
+        args.extend(extra);
+        let o = run(BIN, Path::new("/"), &args, &art_env);
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains(SECRET), "{}", stderr(&o));
+        assert!(stderr(&o).contains("://***@"), "{}", stderr(&o));
+        let rec = testsupport::cli::read_json(&ws.join("results/deb12.json"));
+        assert_eq!(rec["status"], "failed");
+        assert!(rec["error"].as_str().unwrap().contains("://***@"), "{rec}");
+        assert!(art.join("junit_packagebuild-deb.xml").is_file());
+    }
+    assert!(!stdout(&o).contains(SECRET));
+    for dir in [d.path(), b.dir()] {
+        assert_eq!(
+            files_containing(dir, SECRET),
+            Vec::<std::path::PathBuf>::new()
+        );
+    }
+}

@@ -89,7 +89,9 @@ pub async fn run(
     // that repo-tagger stops at once instead of waiting.
     let failed = |e: BuildError, version: Option<BuildVersion>| {
         if !args.dry_run {
-            recorder.failed(&e.to_string(), version);
+            // The record goes to $ARTIFACTS (public for a presubmit): no
+            // URL credentials, whichever input or tool output the message quotes.
+            recorder.failed(&git_cmd::redact_url(&e.to_string()), version);
         }
         e
     };
@@ -219,12 +221,14 @@ async fn prepare_source(args: &CommonArgs) -> Result<SourceTree, BuildError> {
 /// The commit URL the packages record, when one is known.
 fn commit_url(args: &CommonArgs, prow: &ProwEnv, tree: &SourceTree) -> Option<String> {
     let owner_repo = prow.repo_owner.as_deref().zip(prow.repo_name.as_deref());
+    // The packages and their logs carry it: never a token.
     let url = sourcetree::commit_url(
         args.commit_url.as_deref(),
         owner_repo,
         tree.origin(),
         tree.commit(),
-    );
+    )
+    .map(|u| git_cmd::redact_url(&u));
     if url.is_none() {
         // Usual for a local build; in a Prow job it means the packages lose
         // their link to the source, so say it there.

@@ -93,7 +93,8 @@ pub fn main_with(builder: &dyn PackageBuilder, args: &CommonArgs) -> std::proces
             std::process::ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("{tool}: error: {e}");
+            // The job log is public for a presubmit: no URL credentials.
+            eprintln!("{tool}: error: {}", git_cmd::redact_url(&e.to_string()));
             std::process::ExitCode::from(e.exit_code() as u8)
         }
     }

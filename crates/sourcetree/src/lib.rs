@@ -208,7 +208,9 @@ impl SourceTree {
             build_dir: build,
             commit,
             commit_time,
-            origin: origin.ok().map(|o| o.trim().to_owned()),
+            // Kept redacted: a checkout's origin may carry a token, and
+            // whatever records or logs the origin must not.
+            origin: origin.ok().map(|o| git_cmd::redact_url(o.trim())),
             selection: Selection::default(),
             _clone: None,
         })
@@ -267,7 +269,7 @@ impl SourceTree {
         .await
         .map_err(err(""))?;
         let mut tree = SourceTree::from_dir(&dir, build_dir).await?;
-        tree.origin = Some(url.to_owned());
+        tree.origin = Some(shown);
         tree._clone = Some(tmp);
         Ok(tree)
     }
@@ -452,7 +454,8 @@ impl SourceTree {
         self.commit.as_deref()
     }
 
-    /// The URL of the `origin` remote (or of the clone), when known.
+    /// The URL of the `origin` remote (or of the clone), when known, its
+    /// credentials redacted (`https://***@host/...`).
     pub fn origin(&self) -> Option<&str> {
         self.origin.as_deref()
     }
@@ -578,6 +581,7 @@ pub fn commit_url(
 
 /// `owner` and `repo` of a GitHub remote URL (https, ssh or scp-like).
 fn github_owner_repo(url: &str) -> Option<(String, String)> {
+    let url = without_userinfo(url);
     let rest = url
         .strip_prefix("https://github.com/")
         .or_else(|| url.strip_prefix("http://github.com/"))
@@ -587,6 +591,22 @@ fn github_owner_repo(url: &str) -> Option<(String, String)> {
     let rest = rest.strip_suffix(".git").unwrap_or(rest);
     let (o, r) = rest.split_once('/')?;
     (!o.is_empty() && !r.is_empty() && !r.contains('/')).then(|| (o.to_owned(), r.to_owned()))
+}
+
+/// An http(s) URL without its `user:password@` (redacted or not):
+/// credentials do not change which repository it is.
+fn without_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
+    let Some((scheme, rest)) = url
+        .split_once("://")
+        .filter(|(s, _)| *s == "https" || *s == "http")
+    else {
+        return url.into();
+    };
+    let end = rest.find('/').unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]).into(),
+        None => url.into(),
+    }
 }
 
 fn resolve_build_dir(root: &Path, build_dir: Option<&str>) -> Result<PathBuf, SourceError> {
@@ -654,6 +674,9 @@ mod tests {
             "git@github.com:o/r.git",
             "https://github.com/o/r",
             "ssh://git@github.com/o/r.git",
+            // A credentialed clone URL, as kept (redacted) or as given.
+            "https://***@github.com/o/r.git",
+            "https://x-access-token:ghp_secret@github.com/o/r",
         ] {
             assert_eq!(
                 commit_url(None, None, Some(origin), c).as_deref(),

@@ -164,3 +164,32 @@ async fn clone_at_a_ref() {
         .unwrap_err();
     assert!(e.to_string().contains("no-such-ref"), "{e}");
 }
+
+/// A token in the clone URL (or in a checkout's origin) is never kept: the
+/// origin is what the builders log and derive records from.
+#[tokio::test]
+async fn the_origin_of_a_credentialed_url_is_redacted() {
+    let f = testsupport::git::GitFixture::new();
+    let url = format!(
+        "file://x-access-token:ghp_h7secret@localhost{}",
+        f.remote().display()
+    );
+    let t = SourceTree::clone_at(&url, "master", None).await.unwrap();
+    assert_eq!(t.commit(), Some(f.head().as_str()));
+    assert_eq!(
+        t.origin(),
+        Some(format!("file://***@localhost{}", f.remote().display()).as_str())
+    );
+    let e = SourceTree::clone_at(&url, "no-such-ref", None)
+        .await
+        .unwrap_err();
+    assert!(!e.to_string().contains("ghp_h7secret"), "{e}");
+    assert!(e.to_string().contains("file://***@localhost"), "{e}");
+
+    testsupport::git::git(&f.work(), &["remote", "set-url", "origin", &url]);
+    let t = SourceTree::from_dir(&f.work(), None).await.unwrap();
+    assert_eq!(
+        t.origin(),
+        Some(format!("file://***@localhost{}", f.remote().display()).as_str())
+    );
+}
