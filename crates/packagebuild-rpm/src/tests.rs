@@ -54,3 +54,13 @@ fn hosts() {
     assert!(parse_dist("centos8").is_err());
     assert!(parse_dist("el").is_err());
 }
+
+proptest::proptest! {
+    /// `/etc/os-release` is read as it is: any text gives a host, never a
+    /// panic (the fuzz targets cover the spec format, not the host).
+    #[test]
+    fn any_os_release_gives_a_host(text in "(ID|ID_LIKE|VERSION_ID|NAME)?=?\"?[a-z0-9. \"\n]{0,40}") {
+        let host = Host::from_os_release(&text);
+        proptest::prop_assert!(host.el_major.is_none() || host.rpm_based);
+    }
+}
