@@ -135,6 +135,8 @@ impl Recorder {
                 error: Some(error.to_owned()),
                 host: host.clone(),
                 local_changes: vec![],
+                extra_repo: None,
+                go: None,
             })),
             Step::Tag { targets, build_id } => self.record(Record::Tag(&TagRecord {
                 status: TagStatus::Failed,

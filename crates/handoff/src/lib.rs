@@ -30,7 +30,8 @@ use tracing::info;
 pub use guard::{Record, Recorder, Step, StepArgs, parse_args};
 pub use junit::junit_summary;
 pub use records::{
-    Artifact, BuildResult, PackageInfo, Status, TagRecord, TagStatus, VersionRecord,
+    Artifact, BuildResult, ExtraRepoRecord, GoRecord, PackageInfo, Status, TagRecord, TagStatus,
+    VersionRecord,
 };
 
 /// File name of the plain version.

@@ -134,6 +134,38 @@ pub struct BuildResult {
     /// (`--allow-dirty`), as `git status --short` shows them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub local_changes: Vec<String>,
+    /// The second repository built with this one (`--extra-repo`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_repo: Option<ExtraRepoRecord>,
+    /// The Go toolchain and module prefetch, for a Go build.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub go: Option<GoRecord>,
+}
+
+/// The extra repository a build used (guest-agent's google-guest-agent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtraRepoRecord {
+    /// Its name, the folder it was placed in (`google-guest-agent`).
+    pub name: String,
+    /// Where it came from (a path or URL, credentials hidden).
+    pub url: String,
+    /// The commit built.
+    pub commit: String,
+}
+
+/// What Go a build used and what its module prefetch did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoRecord {
+    /// `go1.23.5`.
+    pub version: String,
+    /// Modules in the build lists, fetched into the module cache.
+    pub modules: usize,
+    /// How long the prefetch took, in milliseconds.
+    pub prefetch_ms: u64,
+    /// The module cache the build saw (GOMODCACHE), when it persists
+    /// (`--go-mod-cache`); a scratch cache is not recorded (it is gone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mod_cache: Option<String>,
 }
 
 /// What happened to the tag.

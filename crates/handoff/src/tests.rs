@@ -22,6 +22,8 @@ fn ok_result(target: &str) -> BuildResult {
         error: None,
         host: None,
         local_changes: vec![],
+        extra_repo: None,
+        go: None,
     }
 }
 

@@ -7,7 +7,8 @@
 //! 2. `RELEASE` is `g1`, or `g1+deb<N>` when the repository's changelog
 //!    contains `+deb` (N: this host's Debian major version);
 //! 3. `<SOURCE>_<VERSION>.orig.tar.gz`: the build folder without `.git` and
-//!    `packaging`, under `<SOURCE>-<VERSION>/` (written reproducibly);
+//!    `packaging`, under `<SOURCE>-<VERSION>/` (written reproducibly), with
+//!    the extra repository (`--extra-repo`) inside as `<name>/`;
 //! 4. unpacked in a scratch folder, with `packaging/debian` as `debian/`;
 //! 5. `XB-Git: <commit URL>` right after `Source:`;
 //! 6. a fresh one-entry changelog, version `1:<VERSION>-<RELEASE>`;
@@ -103,6 +104,19 @@ impl DebBuilder {
         }
         let release = release_for(changelog.as_deref(), major);
         let top = format!("{}-{}", control.source, ctx.version);
+        if let Some(e) = &ctx.extra
+            && std::fs::symlink_metadata(ctx.tree.build_dir().join(&e.name)).is_ok()
+        {
+            return Err(BuildError::ExtraRepo {
+                repo: e.shown.clone(),
+                detail: format!(
+                    "the source already has {}/{}: the extra repository is placed there (debian/rules tests `[ -d {} ]`); remove or rename it",
+                    ctx.tree.build_dir().display(),
+                    e.name,
+                    e.name
+                ),
+            });
+        }
         Ok(Prepared {
             src_dir: ctx.scratch.join(&top),
             orig: ctx
@@ -208,6 +222,13 @@ impl PackageBuilder for DebBuilder {
                 ctx.tree.build_dir().display(),
                 p.top
             ),
+            match &ctx.extra {
+                Some(e) => format!(
+                    "with the extra repository {} inside, as {}/{}/ (without .git)",
+                    e.shown, p.top, e.name
+                ),
+                None => "no extra repository".into(),
+            },
             format!(
                 "unpack into {} and copy packaging/debian to debian/",
                 p.src_dir.display()
@@ -250,16 +271,23 @@ impl PackageBuilder for DebBuilder {
         let p = self.prepare(ctx)?;
         require_tool("dpkg-buildpackage")?;
         require_tool("fakeroot")?;
-        let stats = ctx
-            .tree
-            .write_orig_tarball(&p.orig, &p.top, ctx.source_date_epoch)?;
+        // The extra repository goes inside the source, so that the source
+        // package holds what the binary packages were built from.
+        let inside: Vec<(&str, &packagebuild::SourceTree)> = ctx
+            .extra
+            .iter()
+            .map(|e| (e.name.as_str(), &e.tree))
+            .collect();
+        let stats =
+            ctx.tree
+                .write_orig_tarball_with(&p.orig, &p.top, ctx.source_date_epoch, &inside)?;
         info!(
             "wrote {} ({} files, {} bytes)",
             p.orig.display(),
             stats.files,
             stats.bytes
         );
-        unpack(&p.orig, &ctx.scratch)?;
+        packagebuild::unpack(&p.orig, &ctx.scratch)?;
         copy_tree(
             &ctx.tree.packaging()?.join("debian"),
             &p.src_dir.join("debian"),
@@ -333,14 +361,6 @@ impl PackageBuilder for DebBuilder {
             },
         })
     }
-}
-
-fn unpack(tarball: &Path, into: &Path) -> Result<(), BuildError> {
-    let f = std::fs::File::open(tarball).map_err(fs_error::at("cannot read", tarball))?;
-    let mut a = tar::Archive::new(flate2::read::GzDecoder::new(f));
-    a.set_preserve_permissions(true);
-    Ok(a.unpack(into)
-        .map_err(fs_error::at("cannot unpack", tarball))?)
 }
 
 /// Copies a folder, keeping modes and symlinks (debian/rules must stay

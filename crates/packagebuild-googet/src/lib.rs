@@ -9,7 +9,9 @@
 //!    version must contain the build's version;
 //! 2. run its `build.linux` command with `build.linuxArgs` (relative to the
 //!    spec's folder unless absolute) in the build folder; a Windows-only
-//!    build command is skipped on this Linux host, with a note;
+//!    build command is skipped on this Linux host, with a note; with an
+//!    extra repository (`--extra-repo`) it is beside the build folder as
+//!    `../<name>/` (copied there with the source when it is elsewhere);
 //! 3. map `sources` to package paths (no file outside the source tree, no
 //!    path outside the package) and check `files`;
 //! 4. pack `<name>.<arch>.<version>.goo` atomically in the scratch folder,
@@ -30,6 +32,63 @@ use packagebuild::{
     BuildContext, BuildError, Built, Expectation, PackageBuilder, ReadBackError, ReleaseRule,
 };
 use tracing::{info, warn};
+
+/// The folder the build step runs in and the root its sources may come
+/// from. With an extra repository the packaging reads it beside the source
+/// (`../<name>`, guest-agent's `../google-guest-agent`): when it is already
+/// there (Prow's clonerefs puts extra_refs beside the repository) the build
+/// runs in place; else the source and the extra repository are copied side
+/// by side into the scratch folder, leaving the checkout untouched.
+fn work_folders(ctx: &BuildContext<'_>) -> Result<(PathBuf, PathBuf), BuildError> {
+    let Some(e) = &ctx.extra else {
+        return Ok((ctx.tree.build_dir().to_owned(), ctx.tree.root().to_owned()));
+    };
+    if extra_in_place(ctx, e) {
+        info!(
+            "the extra repository {} is beside the source already: building in place",
+            e.shown
+        );
+        return Ok((ctx.tree.build_dir().to_owned(), ctx.tree.root().to_owned()));
+    }
+    let src = ctx.scratch.join("src");
+    std::fs::create_dir_all(&src).map_err(fs_error::at("cannot create", &src))?;
+    let copy = copy_root(ctx);
+    let own = packagebuild::file_name(&copy);
+    for (tree, top) in [(ctx.tree, own.as_str()), (&e.tree, e.name.as_str())] {
+        let tarball = src.join(format!("{top}.tar.gz"));
+        tree.write_whole_tarball(&tarball, top, ctx.source_date_epoch)?;
+        packagebuild::unpack(&tarball, &src)?;
+        std::fs::remove_file(&tarball).map_err(fs_error::at("cannot remove", &tarball))?;
+    }
+    info!(
+        "copied the source to {} and the extra repository {} beside it",
+        copy.display(),
+        e.shown
+    );
+    Ok((copy.clone(), copy))
+}
+
+/// Whether the extra repository is the folder beside the source that the
+/// packaging reads.
+fn extra_in_place(ctx: &BuildContext<'_>, e: &packagebuild::ExtraRepo) -> bool {
+    let beside = ctx.tree.root().parent().map(|p| p.join(&e.name));
+    let canon = |p: &Path| p.canonicalize().ok();
+    beside
+        .as_deref()
+        .and_then(canon)
+        .is_some_and(|b| Some(b) == canon(e.tree.root()))
+}
+
+/// Where the source is copied when the extra repository is not beside it:
+/// `<scratch>/src/<the build folder's name>`.
+fn copy_root(ctx: &BuildContext<'_>) -> PathBuf {
+    let name = packagebuild::file_name(ctx.tree.build_dir());
+    ctx.scratch.join("src").join(if name.is_empty() {
+        "source".into()
+    } else {
+        name
+    })
+}
 
 /// Where the specs live, under the build folder.
 pub const SPEC_DIR: &str = "packaging/googet";
@@ -204,6 +263,20 @@ impl PackageBuilder for GooBuilder {
     async fn plan(&self, ctx: &BuildContext<'_>) -> Result<Vec<String>, BuildError> {
         let work = ctx.tree.build_dir();
         let mut plan = Vec::new();
+        if let Some(e) = &ctx.extra {
+            plan.push(match extra_in_place(ctx, e) {
+                true => format!(
+                    "the extra repository {} is already beside the source: build in place",
+                    e.shown
+                ),
+                false => format!(
+                    "copy the source to {}/ and the extra repository {} beside it, as {}/ (without .git); build there",
+                    copy_root(ctx).display(),
+                    e.shown,
+                    ctx.scratch.join("src").join(&e.name).display()
+                ),
+            });
+        }
         for l in self.load(ctx)? {
             let s = &l.spec;
             plan.push(format!(
@@ -258,7 +331,7 @@ impl PackageBuilder for GooBuilder {
     }
 
     async fn build(&self, ctx: &BuildContext<'_>) -> Result<Built, BuildError> {
-        let work = ctx.tree.build_dir().to_owned();
+        let (work, root) = work_folders(ctx)?;
         let out = ctx.scratch.join("goo");
         std::fs::create_dir_all(&out).map_err(fs_error::at("cannot create", &out))?;
         let mut packages = Vec::new();
@@ -296,8 +369,7 @@ impl PackageBuilder for GooBuilder {
                     l.file.display()
                 );
             }
-            let tree =
-                DiskTree::new(&work, ctx.tree.root()).map_err(|e| packaging_error(&l.file, &e))?;
+            let tree = DiskTree::new(&work, &root).map_err(|e| packaging_error(&l.file, &e))?;
             let entries = googet::map_sources(&l.spec, &tree)
                 .and_then(|entries| googet::check_files(&l.spec, &entries).map(|()| entries))
                 .map_err(|e| packaging_error(&l.file, &e))?;

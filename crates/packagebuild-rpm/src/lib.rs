@@ -11,9 +11,13 @@
 //!    `Vcs: <commit URL>` after `Version:`; `packaging/*.tar.gz` and
 //!    `*.patch` copied to `SOURCES/`; `SOURCES/<NAME>_<VERSION>.orig.tar.gz`
 //!    with top folder `<NAME>-<VERSION>/`;
-//! 4. `rpmbuild -ba` with `_topdir`, `_version`, `_go`, `_gopath` and
-//!    `has_extra_source 0` defined;
-//! 5. the outputs: the binary RPMs and the `.src.rpm`.
+//! 4. with an extra repository (`--extra-repo`), its tarball
+//!    `SOURCES/<name>_extra-<VERSION>.orig.tar.gz`, top folder
+//!    `<name>-extra-<VERSION>/`;
+//! 5. `rpmbuild -ba` with `_topdir`, `_version`, `_go` (the Go the build
+//!    uses), `_gopath` and `has_extra_source` (1 with an extra repository,
+//!    else 0) defined;
+//! 6. the outputs: the binary RPMs and the `.src.rpm`.
 //!
 //! On a host that is not RPM-based (Debian, for developers and CI) it also
 //! builds with `--nodeps` (the rpm database is empty), bash as build shell,
@@ -191,18 +195,32 @@ impl RpmBuilder {
         let mut defines: Vec<(String, String)> = vec![
             ("_topdir".into(), topdir.display().to_string()),
             ("_version".into(), ctx.version.clone()),
+            // As the original: the Go the build uses (the packaging's
+            // /tmp/go/bin/go when Go was set up), its GOPATH, and whether a
+            // second source (Source1) is given.
             (
                 "_go".into(),
-                find_on_path("go").map_or("UNSET".into(), |p| p.display().to_string()),
+                ctx.go
+                    .as_ref()
+                    .map(|g| g.toolchain.go.clone())
+                    .or_else(|| find_on_path("go"))
+                    .map_or("UNSET".into(), |p| p.display().to_string()),
             ),
             (
                 "_gopath".into(),
                 std::env::var("GOPATH")
                     .ok()
                     .filter(|g| !g.is_empty())
+                    .or_else(|| {
+                        let go = ctx.go.as_ref()?;
+                        Some(go.toolchain.gopath.as_ref()?.display().to_string())
+                    })
                     .unwrap_or_else(|| "UNSET".into()),
             ),
-            ("has_extra_source".into(), "0".into()),
+            (
+                "has_extra_source".into(),
+                if ctx.extra.is_some() { "1" } else { "0" }.into(),
+            ),
             // Reproducible packages: a retried build of the same commit and
             // version must give the same bytes (create-only staging treats
             // other bytes as a conflict). The build time is the commit's
@@ -285,6 +303,16 @@ impl PackageBuilder for RpmBuilder {
             1,
             "copy packaging/*.tar.gz and packaging/*.patch to SOURCES/".into(),
         );
+        if let Some(e) = &ctx.extra {
+            let (file, top) = extra_tarball(&e.name, &ctx.version);
+            plan.insert(
+                2,
+                format!(
+                    "write SOURCES/{file} from the extra repository {} (without .git), top folder {top}/; has_extra_source 1",
+                    e.shown
+                ),
+            );
+        }
         plan.push(format!(
             "collect {}/RPMS/*/*.rpm and {}/SRPMS/*.src.rpm",
             topdir.display(),
@@ -320,6 +348,17 @@ impl PackageBuilder for RpmBuilder {
                 let dest = topdir.join("SOURCES").join(&n);
                 std::fs::copy(&p, &dest).map_err(fs_error::at("cannot copy to", &dest))?;
             }
+        }
+        if let Some(e) = &ctx.extra {
+            let (file, top) = extra_tarball(&e.name, &ctx.version);
+            let dest = topdir.join("SOURCES").join(&file);
+            let stats = e
+                .tree
+                .write_whole_tarball(&dest, &top, ctx.source_date_epoch)?;
+            info!(
+                "wrote SOURCES/{file} from the extra repository {} ({} files)",
+                e.shown, stats.files
+            );
         }
         for s in &specs {
             let spec_dest = topdir.join("SPECS").join(file_name(&s.spec));
@@ -392,6 +431,16 @@ impl PackageBuilder for RpmBuilder {
             },
         })
     }
+}
+
+/// The extra repository's tarball and its top folder, as the original
+/// named them: `<name>_extra-<version>.orig.tar.gz`, `<name>-extra-<version>/`
+/// (a spec's `Source1`, unpacked with `%autosetup -a 1`).
+pub fn extra_tarball(name: &str, version: &str) -> (String, String) {
+    (
+        format!("{name}_extra-{version}.orig.tar.gz"),
+        format!("{name}-extra-{version}"),
+    )
 }
 
 /// Renames `from` to `to`, copying when they are on different file systems

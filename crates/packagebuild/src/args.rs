@@ -29,6 +29,25 @@ pub struct CommonArgs {
     #[arg(long, help_heading = "Source")]
     pub allow_dirty: bool,
 
+    /// A second repository the packaging builds with this one (guest-agent builds google-guest-agent with it): a clone's folder or a git URL. Placed as the format expects: deb inside the source (<source>/<name>/), rpm as SOURCES/<name>_extra-<version>.orig.tar.gz with has_extra_source 1, goo beside the source (../<name>/).
+    #[arg(
+        long,
+        env = "EXTRA_REPO",
+        value_name = "PATH|URL",
+        help_heading = "Source"
+    )]
+    pub extra_repo: Option<String>,
+
+    /// With --extra-repo: the branch, tag or sha to build [default: a folder's checkout as it is, a URL's HEAD].
+    #[arg(
+        long,
+        env = "EXTRA_REF",
+        value_name = "REF",
+        requires = "extra_repo",
+        help_heading = "Source"
+    )]
+    pub extra_ref: Option<String>,
+
     /// Build from this subfolder of the repository (it holds packaging/).
     #[arg(long, value_name = "SUB", help_heading = "Source")]
     pub build_dir: Option<String>,
@@ -65,6 +84,10 @@ pub struct CommonArgs {
     /// An extra variable for the build environment, NAME=VALUE (repeatable), e.g. TARGET_VERSION=bookworm.
     #[arg(long = "env", value_name = "NAME=VALUE", value_parser = parse_env_pair, help_heading = "Build")]
     pub env: Vec<(String, String)>,
+
+    /// The Go module cache for the prefetch (go mod download) and the build, kept across runs, e.g. a Prow volume [default: a scratch folder, removed afterwards].
+    #[arg(long, env = "GOMODCACHE", value_name = "DIR", help_heading = "Build")]
+    pub go_mod_cache: Option<PathBuf>,
 
     /// The build target label recorded in the result [default: detected, e.g. deb12, el9].
     #[arg(long, value_name = "LABEL", help_heading = "Build")]

@@ -18,10 +18,39 @@ pub struct BuildContext<'a> {
     pub scratch: PathBuf,
     /// The commit URL to record in the packages, if any.
     pub commit_url: Option<String>,
-    /// Extra variables for the build environment (`--env`).
+    /// Extra variables for the build environment: Go's (`GOMODCACHE`,
+    /// `GOFLAGS`) when Go is set up, then the `--env` pairs (which win).
     pub env: Vec<(String, String)>,
+    /// The second repository (`--extra-repo`), to place as the format expects.
+    pub extra: Option<ExtraRepo>,
+    /// The Go this build uses, when the source or its packaging needs Go.
+    pub go: Option<GoSetup>,
     /// The timestamp of reproducible files.
     pub source_date_epoch: u64,
+}
+
+/// The second repository a build uses (`--extra-repo`).
+#[derive(Debug)]
+pub struct ExtraRepo {
+    /// The folder name it is placed under (`google-guest-agent`).
+    pub name: String,
+    /// Its source, at the commit to build.
+    pub tree: SourceTree,
+    /// Where it came from, as given (credentials hidden).
+    pub shown: String,
+}
+
+/// The Go a build uses.
+#[derive(Debug, Clone)]
+pub struct GoSetup {
+    /// The toolchain (the packaging's `/tmp/go/bin/go`).
+    pub toolchain: go_cmd::Toolchain,
+    /// The module cache the build sees (`GOMODCACHE`).
+    pub mod_cache: PathBuf,
+    /// Modules prefetched.
+    pub modules: usize,
+    /// How long the prefetch took.
+    pub prefetch: std::time::Duration,
 }
 
 /// How the release field must look.

@@ -87,6 +87,19 @@ pub enum BuildError {
     /// A local file operation failed.
     #[error(transparent)]
     Io(#[from] fs_error::FsError),
+
+    /// Go could not be set up, or a module could not be prefetched.
+    #[error(transparent)]
+    Go(#[from] go_cmd::GoError),
+
+    /// The extra repository (`--extra-repo`) cannot be used.
+    #[error("--extra-repo {repo}: {detail}")]
+    ExtraRepo {
+        /// As given (credentials hidden).
+        repo: String,
+        /// What is wrong and what to do.
+        detail: String,
+    },
 }
 
 /// Why a produced package could not be read back for verification. The

@@ -9,7 +9,8 @@ use store::{PutOutcome, Store, StoreOptions};
 use tracing::{debug, info, warn};
 
 use crate::{
-    BuildContext, BuildError, Built, CommonArgs, PackageBuilder, file_name, verify_packages,
+    BuildContext, BuildError, Built, CommonArgs, PackageBuilder, file_name, prepare,
+    verify_packages,
 };
 
 /// What a build step did.
@@ -129,6 +130,7 @@ async fn build(
     version: BuildVersion,
 ) -> Result<Outcome, BuildError> {
     let tree = prepare_source(args).await?;
+    let extra = prepare::extra_repo(args).await?;
     let epoch = tree.source_date_epoch(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
     let destinations = Destinations::open(args)?;
     let scratch = tempfile::Builder::new()
@@ -138,13 +140,26 @@ async fn build(
             "cannot create a scratch folder in",
             std::env::temp_dir(),
         ))?;
+    // A dry run links nothing and fetches nothing: its plan says what would.
+    let go = match args.dry_run {
+        true => None,
+        false => prepare::go_setup(args, &tree, extra.as_ref(), scratch.path()).await?,
+    };
+    let prepared_plan = prepare::plan(args, &tree, extra.as_ref(), scratch.path());
+    let extra_record = extra.as_ref().map(prepare::extra_record);
+    let go_record = go.as_ref().map(|g| prepare::go_record(args, g));
+    // Go's variables first: an --env pair of the same name wins.
+    let mut env = go.as_ref().map(prepare::go_env).unwrap_or_default();
+    env.extend(args.env.iter().cloned());
     let ctx = BuildContext {
         tree: &tree,
         version: version.to_string(),
         target: target.to_owned(),
         scratch: scratch.path().to_owned(),
         commit_url: commit_url(args, prow, &tree),
-        env: args.env.clone(),
+        env,
+        extra,
+        go,
         source_date_epoch: epoch,
     };
     let result = |artifacts: Vec<Artifact>| BuildResult {
@@ -156,10 +171,13 @@ async fn build(
         error: None,
         host: builder.host(),
         local_changes: tree.selection().dirty().to_vec(),
+        extra_repo: extra_record.clone(),
+        go: go_record.clone(),
     };
 
     if args.dry_run {
-        let plan = dry_run_plan(builder, &ctx, &destinations, recorder).await?;
+        let mut plan = prepared_plan;
+        plan.extend(dry_run_plan(builder, &ctx, &destinations, recorder).await?);
         return Ok(Outcome {
             result: result(vec![]),
             plan: Some(plan),

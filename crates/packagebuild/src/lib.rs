@@ -21,14 +21,18 @@ mod args;
 mod builder;
 mod error;
 mod flow;
+mod prepare;
 pub mod process;
 mod stable_dir;
 mod verify;
 
 pub use args::{CommonArgs, parse_env_pair};
-pub use builder::{BuildContext, Built, Expectation, PackageBuilder, ReleaseRule};
+pub use builder::{
+    BuildContext, Built, Expectation, ExtraRepo, GoSetup, PackageBuilder, ReleaseRule,
+};
 pub use error::{BuildError, ReadBackError};
 pub use flow::{Outcome, run};
+pub use sourcetree::SourceTree;
 pub use stable_dir::StableDir;
 pub use verify::verify_packages;
 
@@ -38,6 +42,16 @@ pub fn file_name(p: &std::path::Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// Unpacks a `.tar.gz` into the folder `into`, keeping modes (a
+/// `debian/rules` or build script stays executable).
+pub fn unpack(tarball: &std::path::Path, into: &std::path::Path) -> Result<(), BuildError> {
+    let f = std::fs::File::open(tarball).map_err(fs_error::at("cannot read", tarball))?;
+    let mut a = tar::Archive::new(flate2::read::GzDecoder::new(f));
+    a.set_preserve_permissions(true);
+    Ok(a.unpack(into)
+        .map_err(fs_error::at("cannot unpack", tarball))?)
 }
 
 /// Parses a builder's command line. An argument error is recorded as the

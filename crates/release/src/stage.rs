@@ -121,6 +121,8 @@ mod tests {
             error: None,
             host: None,
             local_changes: Vec::new(),
+            extra_repo: None,
+            go: None,
         }
     }
 

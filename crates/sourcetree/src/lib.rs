@@ -446,7 +446,48 @@ impl SourceTree {
         top: &str,
         mtime: u64,
     ) -> Result<TarballStats, SourceError> {
-        tarball::write_selected(&self.build_dir, &self.selection, dest, top, mtime)
+        tarball::write_selected(&[self.part(top.to_owned(), true)], dest, mtime)
+    }
+
+    /// [`write_orig_tarball`](SourceTree::write_orig_tarball) with other
+    /// trees inside: each `(name, tree)` as `top/name/`, the whole of its
+    /// build folder (its `packaging` too) but `.git`. Debian builds an extra
+    /// repository from inside the source (guest-agent's `google-guest-agent/`).
+    pub fn write_orig_tarball_with(
+        &self,
+        dest: &Path,
+        top: &str,
+        mtime: u64,
+        inside: &[(&str, &SourceTree)],
+    ) -> Result<TarballStats, SourceError> {
+        let mut parts = vec![self.part(top.to_owned(), true)];
+        parts.extend(
+            inside
+                .iter()
+                .map(|(name, tree)| tree.part(format!("{top}/{name}"), false)),
+        );
+        tarball::write_selected(&parts, dest, mtime)
+    }
+
+    /// The tarball of the whole build folder (its `packaging` too) but
+    /// `.git`, under `top/`: an extra repository's own source tarball (rpm's
+    /// `Source1`).
+    pub fn write_whole_tarball(
+        &self,
+        dest: &Path,
+        top: &str,
+        mtime: u64,
+    ) -> Result<TarballStats, SourceError> {
+        tarball::write_selected(&[self.part(top.to_owned(), false)], dest, mtime)
+    }
+
+    fn part(&self, top: String, skip_packaging: bool) -> tarball::Part<'_> {
+        tarball::Part {
+            dir: &self.build_dir,
+            selection: &self.selection,
+            top,
+            skip_packaging,
+        }
     }
 
     /// The full sha of the checked-out commit, when the tree is a git checkout.

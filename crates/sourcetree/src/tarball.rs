@@ -35,15 +35,31 @@ pub fn write_orig_tarball(
     top: &str,
     mtime: u64,
 ) -> Result<TarballStats, SourceError> {
-    write_selected(build_dir, &Selection::default(), dest, top, mtime)
+    let part = Part {
+        dir: build_dir,
+        selection: &Selection::default(),
+        top: top.to_owned(),
+        skip_packaging: true,
+    };
+    write_selected(&[part], dest, mtime)
 }
 
-/// [`write_orig_tarball`] with only the entries `selection` includes.
+/// One tree in a tarball: the entries of `dir` that `selection` includes,
+/// under `top/`.
+pub(crate) struct Part<'a> {
+    pub(crate) dir: &'a Path,
+    pub(crate) selection: &'a Selection,
+    pub(crate) top: String,
+    /// Leave out the top-level `packaging` folder (the build folder's own;
+    /// an extra repository's is kept).
+    pub(crate) skip_packaging: bool,
+}
+
+/// Writes `dest` from `parts`, in order, each as [`write_orig_tarball`]
+/// writes one tree.
 pub(crate) fn write_selected(
-    build_dir: &Path,
-    selection: &Selection,
+    parts: &[Part<'_>],
     dest: &Path,
-    top: &str,
     mtime: u64,
 ) -> Result<TarballStats, SourceError> {
     let dir = dest.parent().unwrap_or(Path::new("."));
@@ -63,12 +79,15 @@ pub(crate) fn write_selected(
         |gz| -> Result<TarballStats, SourceError> {
             let mut builder = tar::Builder::new(gz);
             builder.follow_symlinks(false);
-            let stats = append_tree(&mut builder, build_dir, selection, top, mtime).map_err(
-                |e| match e {
+            let mut stats = TarballStats { files: 0, bytes: 0 };
+            for part in parts {
+                let s = append_tree(&mut builder, part, mtime).map_err(|e| match e {
                     SourceError::Write { source, .. } => werr(source),
                     other => other,
-                },
-            )?;
+                })?;
+                stats.files += s.files;
+                stats.bytes += s.bytes;
+            }
             builder.finish().map_err(werr)?;
             Ok(stats)
         },
@@ -84,16 +103,15 @@ pub(crate) fn write_selected(
     Ok(stats)
 }
 
-/// Appends `top/` and everything under `build_dir` (but `.git` and the
-/// top-level `packaging`) in name order. Write errors come back as
-/// [`SourceError::Write`] naming `build_dir`; the caller renames them.
+/// Appends `top/` and everything under the part's folder (but `.git` and,
+/// when asked, the top-level `packaging`) in name order. Write errors come
+/// back as [`SourceError::Write`] naming the folder; the caller renames them.
 fn append_tree<W: Write>(
     builder: &mut tar::Builder<W>,
-    build_dir: &Path,
-    selection: &Selection,
-    top: &str,
+    part: &Part<'_>,
     mtime: u64,
 ) -> Result<TarballStats, SourceError> {
+    let (build_dir, selection, top) = (part.dir, part.selection, part.top.as_str());
     let werr = |source| SourceError::Write {
         path: build_dir.to_owned(),
         source,
@@ -107,7 +125,7 @@ fn append_tree<W: Write>(
         .into_iter()
         .filter_entry(|e| {
             let name = e.file_name();
-            if name == ".git" || (e.depth() == 1 && name == "packaging") {
+            if name == ".git" || (part.skip_packaging && e.depth() == 1 && name == "packaging") {
                 return false;
             }
             let rel = e.path().strip_prefix(build_dir).ok().and_then(Path::to_str);

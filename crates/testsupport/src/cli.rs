@@ -24,6 +24,9 @@ pub const SCRUBBED_VARS: &[&str] = &[
     "GITHUB_API_URL",
     "RELEASE_WORKSPACE",
     "PACKAGEBUILD_ALLOW_FOREIGN_TARGET",
+    "EXTRA_REPO",
+    "EXTRA_REF",
+    "GOMODCACHE",
     "RUST_LOG",
 ];
 

@@ -1,0 +1,5 @@
+module github.com/example/go-agent-plugins
+
+go 1.21
+
+require example.org/textfmt v1.2.0

@@ -1,0 +1,3 @@
+module example.org/textfmt
+
+go 1.21
