@@ -458,8 +458,9 @@ const WORK_PREFIX: &str = "packagebuild-rpm";
 
 /// What identifies a build for its stable folder: the target, the version
 /// and the source (the commit and the package's folder inside the
-/// repository; without a commit, the folder itself).
-fn work_key<'a>(ctx: &'a BuildContext<'_>) -> [&'a str; 4] {
+/// repository; without a commit, the folder itself), and the extra
+/// repository's commit (another one is another build).
+fn work_key<'a>(ctx: &'a BuildContext<'_>) -> [&'a str; 5] {
     let build_dir = ctx.tree.build_dir();
     let inside = build_dir
         .strip_prefix(ctx.tree.root())
@@ -470,7 +471,12 @@ fn work_key<'a>(ctx: &'a BuildContext<'_>) -> [&'a str; 4] {
         Some(c) => c,
         None => build_dir.to_str().unwrap_or_default(),
     };
-    [&ctx.target, &ctx.version, source, inside]
+    let extra = ctx
+        .extra
+        .as_ref()
+        .and_then(|e| e.tree.commit())
+        .unwrap_or_default();
+    [&ctx.target, &ctx.version, source, inside, extra]
 }
 
 impl RpmBuilder {

@@ -15,6 +15,9 @@ pub mod cli;
 /// One builder run: its folders, the binary run with them, its record.
 pub mod builds;
 
+/// Go builds offline: the example module proxy and repositories.
+pub mod go;
+
 /// A fake Google Cloud Storage (XML API) for object_store's GCS backend.
 pub mod gcs;
 
