@@ -343,6 +343,35 @@ pub struct Manifest {
     pub build_id: Option<String>,
     /// Every artifact, sorted by path.
     pub artifacts: Vec<ManifestEntry>,
+    /// The extra repository each target was built with (`--extra-repo`),
+    /// sorted by target; none for a repository built alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_repos: Vec<ManifestExtraRepo>,
+}
+
+/// A target's extra repository in the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestExtraRepo {
+    /// The build target.
+    pub target: String,
+    /// The repository and the commit built.
+    #[serde(flatten)]
+    pub repo: handoff::ExtraRepoRecord,
+}
+
+/// The extra repositories of `results`, sorted by target.
+pub fn extra_repos(results: &[BuildResult]) -> Vec<ManifestExtraRepo> {
+    let mut v: Vec<ManifestExtraRepo> = results
+        .iter()
+        .filter_map(|r| {
+            Some(ManifestExtraRepo {
+                target: r.target.clone(),
+                repo: r.extra_repo.clone()?,
+            })
+        })
+        .collect();
+    v.sort_by(|a, b| a.target.cmp(&b.target));
+    v
 }
 
 /// Publishes to a store URL, from the stage root only.
@@ -660,6 +689,7 @@ impl Publisher for StorePublisher {
             commit: req.commit.to_owned(),
             build_id: req.build_id.map(str::to_owned),
             artifacts,
+            extra_repos: extra_repos(req.results),
         };
         write_index(&dest, &manifest).await?;
         info!("published {version} to {}", dest.url());
@@ -729,6 +759,60 @@ mod tests {
             e.to_string()
                 .starts_with("writing SHA256SUMS: storage request for gs://b/"),
             "{e}"
+        );
+    }
+
+    /// The manifest names each target's extra repository and commit, sorted
+    /// by target, and leaves the field out for a repository built alone.
+    #[test]
+    fn the_manifest_lists_the_extra_repos_by_target() {
+        let result = |target: &str, extra: Option<&str>| BuildResult {
+            target: target.into(),
+            status: handoff::Status::Ok,
+            version: None,
+            commit: Some("c0ffee".into()),
+            artifacts: vec![],
+            error: None,
+            host: None,
+            local_changes: vec![],
+            extra_repo: extra.map(|commit| handoff::ExtraRepoRecord {
+                name: "google-guest-agent".into(),
+                url: "/home/prow/go/src/github.com/GoogleCloudPlatform/google-guest-agent".into(),
+                commit: commit.into(),
+            }),
+            go: None,
+        };
+        let results = [
+            result("goo", Some("bbb")),
+            result("deb12", Some("aaa")),
+            result("el9", None),
+        ];
+        let repos = extra_repos(&results);
+        let m = Manifest {
+            version: "20261127.00".into(),
+            tag: "20261127.00".into(),
+            commit: "c0ffee".into(),
+            build_id: None,
+            artifacts: vec![],
+            extra_repos: repos,
+        };
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(
+            json["extra_repos"],
+            serde_json::json!([
+                {"target": "deb12", "name": "google-guest-agent", "url": "/home/prow/go/src/github.com/GoogleCloudPlatform/google-guest-agent", "commit": "aaa"},
+                {"target": "goo", "name": "google-guest-agent", "url": "/home/prow/go/src/github.com/GoogleCloudPlatform/google-guest-agent", "commit": "bbb"},
+            ])
+        );
+        let alone = Manifest {
+            extra_repos: extra_repos(&results[2..]),
+            ..m
+        };
+        assert!(
+            serde_json::to_value(&alone)
+                .unwrap()
+                .get("extra_repos")
+                .is_none()
         );
     }
 }
