@@ -24,6 +24,10 @@
 #   --pull-author LOGIN  for a presubmit: its author [$USER]
 #   --repo PATH|URL      the repository, for the pj-local command printed when
 #                        kind or docker is missing [from the job config]
+#   --repo ORG/REPO=PATH|URL
+#                        the same for a repository of the job's extra_refs
+#                        (repeatable) [https://github.com/ORG/REPO.git]; on
+#                        kind, clonerefs clones the extra_refs from GitHub
 #   -h, --help
 #
 # Environment, as for Prow's pj-on-kind.sh:
@@ -37,8 +41,9 @@
 #   PROW_IMAGE_TAG   [latest]
 #   POD_TIMEOUT      seconds to wait for the pod to finish [7200]
 #
-# The job's repository and the files it reads from its secret volumes come
-# from `pj-local --print-job-info` (pj-local on PATH, else run with cargo).
+# The job's repository, its extra_refs and the files it reads from its secret
+# volumes come from `pj-local --print-job-info` (pj-local on PATH, else run
+# with cargo).
 #
 # Needs kind, kubectl and docker with a running engine. Without them it says
 # which is missing, prints the equivalent pj-local command (which runs the job
@@ -72,6 +77,16 @@ positional=()
 pull=
 pull_author=${USER:-local}
 repo=
+repo_sources=()
+# --repo ORG/REPO=PATH|URL names a repository (as pj-local reads it); any
+# other value is the job's own.
+add_repo() {
+  if [[ $1 =~ ^[A-Za-z0-9_-][A-Za-z0-9_.-]*/[A-Za-z0-9_-][A-Za-z0-9_.-]*= ]]; then
+    repo_sources+=("$1")
+  else
+    repo=$1
+  fi
+}
 while (($#)); do
   case $1 in
     -h | --help) usage; exit 0 ;;
@@ -83,8 +98,8 @@ while (($#)); do
     --pull=*) pull=${1#--pull=}; shift ;;
     --pull-author) (($# >= 2)) || usage_error "--pull-author needs a login"; pull_author=$2; shift 2 ;;
     --pull-author=*) pull_author=${1#--pull-author=}; shift ;;
-    --repo) (($# >= 2)) || usage_error "--repo needs a path or URL"; repo=$2; shift 2 ;;
-    --repo=*) repo=${1#--repo=}; shift ;;
+    --repo) (($# >= 2)) || usage_error "--repo needs a path or URL"; add_repo "$2"; shift 2 ;;
+    --repo=*) add_repo "${1#--repo=}"; shift ;;
     --) shift; positional+=("$@"); break ;;
     -*) usage_error "unknown option $1" ;;
     *) positional+=("$1"); shift ;;
@@ -167,6 +182,16 @@ if ((${#missing[@]})); then
   fi
   cmd=(pj-local --job "$job")
   if [[ -n $repo ]]; then cmd+=(--repo "$repo"); fi
+  # Each extra_refs repository needs its source: the one given, else GitHub.
+  if load_job_info; then
+    while IFS= read -r e; do
+      [[ -n $e ]] || continue
+      given=
+      for s in "${repo_sources[@]}"; do [[ $s == "$e="* ]] && given=1; done
+      [[ -n $given ]] || repo_sources+=("$e=https://github.com/$e.git")
+    done < <(job_info_values extra_ref)
+  fi
+  for s in "${repo_sources[@]}"; do cmd+=(--repo "$s"); done
   cmd+=(--base-ref "$base_ref" --base-sha "$base_sha" --out "$out_dir")
   if [[ -n $pull ]]; then cmd+=(--pull "$pull"); fi
   if [[ $(cd "$job_config" 2>/dev/null && pwd) != "$root/prow/jobs" ]]; then

@@ -13,7 +13,11 @@ triggers, duplicates, `checkconfig --strict`'s warnings) and this project's:
 each image is us-docker.pkg.dev/gcp-guest/release/<name>:<pinned tag> built
 from containers/<name>/Dockerfile and runs its tool; a release's repo-tagger
 expects exactly the targets its builders build; the workspace volume is
-mounted in every container; a release cannot be restarted by its own tag push.
+mounted in every container; a release cannot be restarted by its own tag push;
+each extra_refs entry has org, repo and base_ref, and no two refs of a job
+clone to one folder; a builder's --extra-repo below /home/prow/go/src is where
+one of the job's extra_refs is cloned; its --go-mod-cache is on a volume it
+mounts; no presubmit mounts a hostPath that a postsubmit or periodic mounts.
 
 With --dockerfiles (`make check-containers`), only the images' Dockerfiles
 under --containers are checked, not the job configs: every FROM pinned (a

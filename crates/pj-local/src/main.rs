@@ -6,21 +6,32 @@ use std::sync::{Arc, Mutex};
 
 use clap::Parser;
 use prow_env::{JobType, Pull};
-use prowrun::{Options, Runtime, Sink};
+use prowrun::{Options, RepoArg, Runtime, Sink};
 
 const AFTER_HELP: &str = "\
 What it does, like Prow for a decorated pod: clones the repository like
-clonerefs (the base ref with tags, the base sha, pulls merged --no-ff), gives
+clonerefs (the base ref with tags, the base sha, pulls merged --no-ff), then
+each of the job's extra_refs (its base_ref) beside it, where clonerefs puts it
+(/home/prow/go/src/github.com/<org>/<repo>, or its path_alias), gives
 every container Prow's variables (JOB_SPEC, PULL_REFS, BUILD_ID...), backs
-each emptyDir with <out>/<job>/<build id>/volumes/<name>/ and each secret
-volume with --secret, starts all containers at once, prefixes each log line
-with the container's name, and writes started.json, finished.json,
-<container>-build-log.txt and artifacts/ under <out>/<job>/<build id>/.
+each emptyDir with <out>/<job>/<build id>/volumes/<name>/, each secret
+volume with --secret and each hostPath folder with <out>/host-paths/<path>/
+(kept for later runs, as a node keeps it), starts all containers at once,
+prefixes each log line with the container's name, and writes started.json,
+finished.json, <container>-build-log.txt and artifacts/ under
+<out>/<job>/<build id>/.
 
 Runtime local runs each container's command as this workspace's binary
 (--bin-dir). The pod's paths (/workspace, /logs/artifacts, /home/prow/go,
 secret mounts) cannot exist on the host, so each mount path found in args,
 env values and the working directory is rewritten to its host folder.
+
+Repositories: --repo PATH|URL is the job's own; every repository in the
+job's extra_refs needs its source as --repo ORG/REPO=PATH|URL (a local clone
+or a URL; pj-local never fetches one from GitHub by itself, and says which
+are missing). The commit cloned of each is in the log and in started.json's
+repos. A folder of the job's own whose path looks like ORG/REPO=... is
+written ./ORG/REPO=...
 
 Without touching production: --forge-remote turns the job's `--forge github`
 into `--forge git --remote <it>`; --bucket turns gs://<bucket>/<path> into
@@ -33,8 +44,10 @@ it is given anyway, and warns on stderr when Prow would not.
 
 Examples:
   pj-local --job guest-agent-release --repo ~/src/guest-agent --base-ref main \\
+           --repo GoogleCloudPlatform/google-guest-agent=$HOME/src/google-guest-agent \\
            --forge-remote ~/src/guest-agent --bucket /tmp/bucket --out /tmp/pj
   pj-local --job guest-agent-packagebuild --repo ~/src/guest-agent --base-ref main \\
+           --repo GoogleCloudPlatform/google-guest-agent=$HOME/src/google-guest-agent \\
            --pull 17:3f2c9e1 --out /tmp/pj
   pj-local --job guest-agent-release --runtime podman --secret github-access-token=token.txt ...
 
@@ -56,9 +69,9 @@ struct Cli {
     #[arg(long, default_value = "prow/jobs", value_name = "DIR")]
     config: PathBuf,
 
-    /// The repository whose merge is emulated [default: the job's clone_uri, else https://github.com/<org>/<repo>.git].
-    #[arg(long, value_name = "PATH|URL")]
-    repo: Option<String>,
+    /// PATH|URL: the job's own repository, whose merge is emulated [default: the job's clone_uri, else https://github.com/<org>/<repo>.git]. ORG/REPO=PATH|URL: the source of the repository ORG/REPO that the job clones; each of its extra_refs needs one, e.g. GoogleCloudPlatform/google-guest-agent=$HOME/src/google-guest-agent (the shell expands no ~ after the =) (repeatable).
+    #[arg(long, value_name = "[ORG/REPO=]PATH|URL", value_parser = prowrun::parse_repo)]
+    repo: Vec<RepoArg>,
 
     /// The base branch: a branch of --repo, or, when --repo is a local clone without it, its remote-tracking <remote>/<branch> [default: the repository's default branch]. pj-local warns when the job's branches/skip_branches would keep Prow from running it there.
     #[arg(long, value_name = "REF")]
@@ -100,7 +113,7 @@ struct Cli {
     #[arg(long, value_name = "N:SHA", value_parser = prowrun::parse_pull)]
     pull: Vec<Pull>,
 
-    /// Run nothing: print what prow/pj-on-kind.sh reads of the job (from --config, presets merged) as key=value lines: job=, type=, repo=ORG/REPO (if any), and for each secret volume secret=VOLUME and secret_file=VOLUME/FILE per file the job reads from it.
+    /// Run nothing: print what prow/pj-on-kind.sh reads of the job (from --config, presets merged) as key=value lines: job=, type=, repo=ORG/REPO (if any), extra_ref=ORG/REPO per extra_refs entry, and for each secret volume secret=VOLUME and secret_file=VOLUME/FILE per file the job reads from it.
     #[arg(long)]
     print_job_info: bool,
 }
@@ -130,10 +143,25 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let mut own = Vec::new();
+    let mut repo_sources = Vec::new();
+    for r in cli.repo {
+        match r {
+            RepoArg::Own(p) => own.push(p),
+            RepoArg::Named { repo, source } => repo_sources.push((repo, source)),
+        }
+    }
+    if own.len() > 1 {
+        eprintln!(
+            "pj-local: error: --repo {} and --repo {}: the job's own repository is given twice; give it once, and the other repositories the job clones as ORG/REPO=PATH|URL",
+            own[0], own[1]
+        );
+        return ExitCode::from(2);
+    }
     let opts = Options {
         job: cli.job,
         config: cli.config,
-        repo: cli.repo,
+        repo: own.pop(),
         base_ref: cli.base_ref,
         base_sha: cli.base_sha,
         out: cli
@@ -146,6 +174,7 @@ fn main() -> ExitCode {
         bin_dir,
         job_type,
         pulls: cli.pull,
+        repo_sources,
     };
     let sink: Sink = Arc::new(Mutex::new(std::io::stdout()));
     let warnings: Sink = Arc::new(Mutex::new(std::io::stderr()));

@@ -188,3 +188,42 @@ fn a_single_file_secret_gets_the_name_the_job_reads() {
         "{all}"
     );
 }
+
+/// The printed pj-local command gives every repository of the job's
+/// extra_refs a source: the one passed as --repo ORG/REPO=..., else GitHub.
+#[test]
+fn without_kind_the_extra_refs_get_a_source() {
+    let bin = testsupport::cli::path_with_only(&[
+        "bash", "env", "dirname", "cat", "grep", "sed", "tr", "head", "mktemp", "rm", "mkdir",
+        "basename", "printf",
+    ]);
+    std::os::unix::fs::symlink(PJ_LOCAL, bin.path().join("pj-local")).unwrap();
+    let env_jobs = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/env-job");
+    let printed = |extra: &[&str]| -> String {
+        let o = Command::new(root().join("prow/pj-on-kind.sh"))
+            .args(extra)
+            .args(["shell-tool-extra", "master", "0123456"])
+            .current_dir(root())
+            .env("PATH", bin.path())
+            .env("JOB_CONFIG_PATH", &env_jobs)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let out = printed(&[]);
+    assert!(
+        out.starts_with("pj-local --job shell-tool-extra --repo https://github.com/example/shell-tool.git --repo example/plugins=https://github.com/example/plugins.git --base-ref master "),
+        "{out}"
+    );
+    let out = printed(&[
+        "--repo",
+        "/src/shell-tool",
+        "--repo",
+        "example/plugins=/src/plugins",
+    ]);
+    assert!(
+        out.starts_with("pj-local --job shell-tool-extra --repo /src/shell-tool --repo example/plugins=/src/plugins --base-ref master "),
+        "{out}"
+    );
+}

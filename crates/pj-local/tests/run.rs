@@ -315,6 +315,16 @@ fn script_bin() -> tempfile::TempDir {
             "write-file",
             "#!/bin/sh\necho ready > \"$1\"\necho \"wrote $1\"\n",
         ),
+        (
+            // --extra-repo DIR --go-mod-cache DIR: what is in each.
+            "extra-dump",
+            "#!/bin/sh\necho \"cwd=$(pwd)\"\necho \"extra=$2\"\n\
+             echo \"extra_head=$(git -C \"$2\" rev-parse HEAD)\"\n\
+             echo \"extra_branch=$(git -C \"$2\" rev-parse --abbrev-ref HEAD)\"\n\
+             echo \"extra_subject=$(git -C \"$2\" log --format=%s -n 1)\"\n\
+             echo \"cache=$4\"\nn=$(cat \"$4/runs\" 2>/dev/null || echo 0)\n\
+             echo $((n+1)) > \"$4/runs\"\necho \"runs=$((n+1))\"\necho \"JOB_SPEC=$JOB_SPEC\"\n",
+        ),
     ];
     for (name, text) in scripts {
         let p = dir.path().join(name);
@@ -788,5 +798,190 @@ fn dev_null_is_an_empty_secret_and_a_short_pull_sha_is_resolved() {
             .unwrap()
             .starts_with("Merge pull request #17"),
         "{log}"
+    );
+}
+
+/// A repository with a branch `main` whose head is "plugins on main", to be
+/// the job's extra repository; its remote and that head.
+fn plugins_fixture() -> (GitFixture, String) {
+    let f = GitFixture::new();
+    git(&f.work(), &["checkout", "--quiet", "-b", "main"]);
+    std::fs::write(f.work().join("plugin.txt"), "a plugin\n").unwrap();
+    git(&f.work(), &["add", "plugin.txt"]);
+    let head = f.commit("plugins on main");
+    git(&f.work(), &["push", "--quiet", "origin", "main"]);
+    (f, head)
+}
+
+/// The job's extra_refs entry is cloned from the source given with
+/// `--repo ORG/REPO=PATH`, beside the job's own clone, where the
+/// container's --extra-repo points; its commit is in the log and in
+/// started.json; JOB_SPEC carries the entry as Prow gives it; the hostPath
+/// cache is kept for the next run.
+#[test]
+fn an_extra_ref_is_cloned_beside_the_repository() {
+    let f = GitFixture::from_example("shell-tool");
+    let (plugins, plugins_head) = plugins_fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    let bins = script_bin();
+    let (config, remote, extra) = (env_jobs(), f.remote(), plugins.remote());
+    let extra_source = format!("example/plugins={}", extra.display());
+    let args = [
+        "--config",
+        config.to_str().unwrap(),
+        "--repo",
+        remote.to_str().unwrap(),
+        "--repo",
+        &extra_source,
+        "--bin-dir",
+        bins.path().to_str().unwrap(),
+    ];
+    let r = pj_local(tmp.path(), "shell-tool-extra", &args);
+    let out = stdout(&r.output);
+    assert!(r.output.status.success(), "{out}{}", stderr(&r.output));
+    let log = r.text("build-log.txt");
+
+    // Beside the job's own clone, where clonerefs puts it, on its branch.
+    let cwd = Path::new(var(&log, "cwd"));
+    let extra_dir = Path::new(var(&log, "extra"));
+    assert!(
+        cwd.ends_with("go/src/github.com/example/shell-tool"),
+        "{log}"
+    );
+    assert_eq!(extra_dir, cwd.parent().unwrap().join("plugins"), "{log}");
+    assert_eq!(var(&log, "extra_head"), plugins_head);
+    assert_eq!(var(&log, "extra_branch"), "main");
+    assert_eq!(var(&log, "extra_subject"), "plugins on main");
+    assert!(
+        out.contains(&format!(
+            "[pj-local] cloning {} main:{plugins_head} into {} (extra_refs: example/plugins)",
+            extra.display(),
+            extra_dir.display()
+        )),
+        "{out}"
+    );
+    // started.json: every ref cloned, with its commit.
+    let started = r.json("started.json");
+    assert_eq!(
+        started["repos"]["example/plugins"],
+        format!("main:{plugins_head}")
+    );
+    assert_eq!(
+        started["repos"]["example/shell-tool"],
+        format!("master:{}", f.head())
+    );
+    assert_eq!(
+        started["metadata"]["pj-local"]["extra_refs"]["example/plugins"],
+        extra.to_str().unwrap()
+    );
+    // JOB_SPEC: the entry as the job config has it (Prow resolves no commit).
+    let spec: Value = serde_json::from_str(var(&log, "JOB_SPEC")).unwrap();
+    assert_eq!(
+        spec["extra_refs"],
+        serde_json::json!([{"org": "example", "repo": "plugins", "base_ref": "main", "base_sha": ""}])
+    );
+
+    // The hostPath: a folder under the output root, kept for the next run.
+    let cache = tmp
+        .path()
+        .join("out/host-paths/var/cache/pj-local-test/go-mod-cache");
+    assert_eq!(var(&log, "cache"), cache.to_str().unwrap());
+    assert_eq!(var(&log, "runs"), "1");
+    std::fs::remove_dir_all(tmp.path().join("out/shell-tool-extra")).unwrap();
+    let r = pj_local(tmp.path(), "shell-tool-extra", &args);
+    assert!(r.output.status.success(), "{}", stdout(&r.output));
+    assert_eq!(var(&r.text("build-log.txt"), "runs"), "2");
+}
+
+/// An extra_refs entry without a source, a source for a repository the job
+/// does not clone, a source without the entry's branch, the job's own
+/// repository twice: usage errors (exit 2) that say what to pass, before
+/// anything is cloned or written.
+#[test]
+fn extra_refs_need_a_source_of_their_own() {
+    let f = GitFixture::from_example("shell-tool");
+    let tmp = tempfile::tempdir().unwrap();
+    let bins = script_bin();
+    let (config, remote) = (env_jobs(), f.remote());
+    let out = tmp.path().join("out");
+    let base = [
+        "--config",
+        config.to_str().unwrap(),
+        "--job",
+        "shell-tool-extra",
+        "--out",
+        out.to_str().unwrap(),
+        "--bin-dir",
+        bins.path().to_str().unwrap(),
+        "--repo",
+        remote.to_str().unwrap(),
+    ];
+    let err = |extra: &[&str]| -> (Option<i32>, String) {
+        let o = run(BIN, tmp.path(), &[&base[..], extra].concat(), &[]);
+        let e = stderr(&o).replace(remote.to_str().unwrap(), "[REMOTE]");
+        (o.status.code(), e)
+    };
+    let no_main = format!("example/plugins={}", remote.display());
+    insta::assert_debug_snapshot!([
+        err(&[]),
+        err(&["--repo", "example/nope=/src/nope"]),
+        err(&["--repo", &no_main]),
+        err(&["--repo", "example/shell-tool=/src/shell-tool"]),
+        err(&["--repo", "/src/other"]),
+    ], @r#"
+    [
+        (
+            Some(
+                2,
+            ),
+            "pj-local: error: shell-tool-extra clones example/plugins (branch main, at /home/prow/go/src/github.com/example/plugins) beside its own repository (extra_refs), and pj-local clones them only from a source you give: pass --repo example/plugins=PATH|URL (a local clone or a URL, e.g. https://github.com/example/plugins.git)\n",
+        ),
+        (
+            Some(
+                2,
+            ),
+            "pj-local: error: --repo example/nope=/src/nope: shell-tool-extra clones no repository example/nope (it clones example/shell-tool (its own), example/plugins (extra_refs)); name one of those, or, for a folder of the job's own repository whose path looks like ORG/REPO=..., write it as ./example/nope=/src/nope\n",
+        ),
+        (
+            Some(
+                2,
+            ),
+            "pj-local: error: [REMOTE] has no branch main (nor a remote-tracking branch <remote>/main); its branches: master; shell-tool-extra's extra_refs[0] clones example/plugins at branch main: give --repo example/plugins= a repository that has it\n",
+        ),
+        (
+            Some(
+                2,
+            ),
+            "pj-local: error: --repo example/shell-tool=/src/shell-tool: example/shell-tool is shell-tool-extra's own repository, already given as --repo [REMOTE]: give it once\n",
+        ),
+        (
+            Some(
+                2,
+            ),
+            "pj-local: error: --repo [REMOTE] and --repo /src/other: the job's own repository is given twice; give it once, and the other repositories the job clones as ORG/REPO=PATH|URL\n",
+        ),
+    ]
+    "#);
+    assert!(!out.exists(), "nothing written: {}", out.display());
+}
+
+#[test]
+fn print_job_info_lists_the_extra_refs() {
+    let o = run(
+        BIN,
+        Path::new("."),
+        &[
+            "--config",
+            env_jobs().to_str().unwrap(),
+            "--job",
+            "shell-tool-extra",
+            "--print-job-info",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "job=shell-tool-extra\ntype=postsubmit\nrepo=example/shell-tool\nextra_ref=example/plugins\n"
     );
 }

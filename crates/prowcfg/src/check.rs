@@ -9,7 +9,10 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::images::{ImageRef, Tool, image_tool};
-use crate::{Brancher, Config, Job, JobKind, JobType, PodSpec, podargs};
+use crate::{
+    Brancher, Config, HOST_PATH_TYPES, Job, JobKind, JobType, POD_GOPATH, PodSpec, VolumeSource,
+    podargs,
+};
 
 /// One thing wrong with a config.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +83,7 @@ pub fn check(config: &Config, containers_dir: &Path) -> Vec<Problem> {
         }));
     }
     check_duplicates(config, &mut problems);
+    check_host_path_trust(config, &mut problems);
     problems
 }
 
@@ -187,6 +191,7 @@ fn check_job(config: &Config, job: &Job, containers_dir: &Path, out: &mut Vec<St
     }
     check_labels(&base.labels, out);
     check_triggers(job, out);
+    check_extra_refs(job, out);
 
     if let Some(agent) = base.agent.as_deref().filter(|a| *a != "kubernetes") {
         out.push(format!(
@@ -222,6 +227,8 @@ fn check_job(config: &Config, job: &Job, containers_dir: &Path, out: &mut Vec<St
     }
     check_pod(job, &spec, out);
     check_builder_secrets(&spec, out);
+    check_extra_repo_args(job, &spec, out);
+    check_go_mod_cache(&spec, out);
     check_images(&spec, containers_dir, out);
     check_workspace(&spec, out);
     check_chain(job, &spec, out);
@@ -410,11 +417,29 @@ fn check_pod(job: &Job, spec: &PodSpec, out: &mut Vec<String>) {
                 v.name
             ));
         }
-        if v.source().is_none() {
-            out.push(format!(
-                "volume {} needs exactly one source (emptyDir or secret)",
+        match v.source() {
+            None => out.push(format!(
+                "volume {} needs exactly one source (emptyDir, secret or hostPath)",
                 v.name
-            ));
+            )),
+            Some(VolumeSource::HostPath(h)) => {
+                if !h.path.starts_with('/') || h.path.trim_end_matches('/').is_empty() {
+                    out.push(format!(
+                        "volume {}: hostPath path {:?} is not an absolute folder of the node below / (e.g. /var/cache/<name>)",
+                        v.name, h.path
+                    ));
+                }
+                if let Some(t) = h.kind.as_deref()
+                    && !HOST_PATH_TYPES.contains(&t)
+                {
+                    out.push(format!(
+                        "volume {}: hostPath type {t:?} is not one of Kubernetes' ({}); a cache folder is DirectoryOrCreate",
+                        v.name,
+                        HOST_PATH_TYPES[1..].join(", ")
+                    ));
+                }
+            }
+            Some(_) => {}
         }
     }
 }
@@ -523,7 +548,7 @@ fn check_workspace(spec: &PodSpec, out: &mut Vec<String>) {
             ));
             return;
         }
-        Some(v) if v.empty_dir.is_none() || v.secret.is_some() => {
+        Some(v) if !matches!(v.source(), Some(VolumeSource::EmptyDir(_))) => {
             out.push(format!(
                 "volume {WORKSPACE_VOLUME} must be an emptyDir (a scratch folder shared by the pod's containers)"
             ));
@@ -597,6 +622,268 @@ fn check_builder_secrets(spec: &PodSpec, out: &mut Vec<String>) {
                     "{who}: mounts the secret {} at {}, and builders run the repository's code: only version-gen and repo-tagger may see it (builders stage with a key of their own, e.g. the secret release-staging-service-account)",
                     s.secret_name, m.mount_path
                 ));
+            }
+        }
+    }
+}
+
+/// A ref of the job, as a message names it: `the job's own repository o/r`,
+/// `extra_refs[0] (o/x)`.
+fn ref_label(job: &Job, index: usize) -> String {
+    let own = job.clone_path().is_some();
+    match (own, index) {
+        (true, 0) => format!(
+            "the job's own repository {}",
+            job.repo.as_deref().unwrap_or_default()
+        ),
+        (true, i) => extra_ref_label(job, i - 1),
+        (false, i) => extra_ref_label(job, i),
+    }
+}
+
+fn extra_ref_label(job: &Job, i: usize) -> String {
+    let e = &job.base.extra_refs[i];
+    format!("extra_refs[{i}] ({})", e.name())
+}
+
+/// Prow's and clonerefs' rules on `extra_refs`: each names a repository and
+/// the branch to clone; no repository is cloned twice (Prow's
+/// `ValidateRefs`); no two refs clone to the same folder, or one inside
+/// another (clonerefs would clone one into the other's tree).
+fn check_extra_refs(job: &Job, out: &mut Vec<String>) {
+    for (i, e) in job.base.extra_refs.iter().enumerate() {
+        let missing: Vec<&str> = [
+            ("org", &e.org),
+            ("repo", &e.repo),
+            ("base_ref", &e.base_ref),
+        ]
+        .iter()
+        .filter(|(_, v)| v.trim().is_empty())
+        .map(|(k, _)| *k)
+        .collect();
+        if !missing.is_empty() {
+            out.push(format!(
+                "extra_refs[{i}] has no {}: clonerefs needs the repository's org, its repo and the branch to clone (e.g. {{org: GoogleCloudPlatform, repo: google-guest-agent, base_ref: main}})",
+                missing.join(", no ")
+            ));
+        }
+    }
+    // Refs missing their org or repo are reported above.
+    let complete = |n: &str| {
+        n.split_once('/')
+            .is_some_and(|(o, r)| !o.is_empty() && !r.is_empty())
+    };
+    let refs = job.cloned_repos();
+    for (i, (name, path)) in refs.iter().enumerate() {
+        for (j, (earlier_name, earlier_path)) in refs[..i].iter().enumerate() {
+            if !complete(name) || !complete(earlier_name) {
+                continue;
+            }
+            let (a, b) = (ref_label(job, j), ref_label(job, i));
+            if name == earlier_name {
+                out.push(format!(
+                    "{b} is {a} again: Prow refuses a job that clones a repository twice (\"refs specified more than once\"); remove one"
+                ));
+            } else if path == earlier_path {
+                out.push(format!(
+                    "{b} and {a} both clone to {POD_GOPATH}/{path}: clonerefs would clone one over the other; give one a path_alias of its own"
+                ));
+            } else {
+                let (inner, inner_path, outer, outer_path) = if nested(earlier_path, path) {
+                    (&b, path, &a, earlier_path)
+                } else if nested(path, earlier_path) {
+                    (&a, earlier_path, &b, path)
+                } else {
+                    continue;
+                };
+                out.push(format!(
+                    "{inner} clones inside {outer} ({POD_GOPATH}/{inner_path} is below {POD_GOPATH}/{outer_path}): its clone would sit in the other's working tree; give it a path_alias beside it"
+                ));
+            }
+        }
+    }
+}
+
+/// Whether folder `inner` is strictly below folder `outer`.
+fn nested(outer: &str, inner: &str) -> bool {
+    let outer = outer.trim_end_matches('/');
+    inner
+        .strip_prefix(outer)
+        .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Where builders are told to find an extra repository: `--extra-repo` and
+/// `EXTRA_REPO`, with how each is named in a message.
+fn extra_repo_values(c: &crate::Container) -> Vec<(String, &str)> {
+    podargs::values(&c.args, "--extra-repo")
+        .into_iter()
+        .map(|v| (format!("--extra-repo {v}"), v))
+        .chain(
+            c.env
+                .iter()
+                .filter(|e| e.name == "EXTRA_REPO")
+                .map(|e| (format!("env EXTRA_REPO={}", e.value), e.value.as_str())),
+        )
+        .collect()
+}
+
+/// Ours: a builder's `--extra-repo` (or `EXTRA_REPO`) that is a path below
+/// Prow's clone root must be where one of the job's `extra_refs` is cloned:
+/// clonerefs clones nothing else there, and the build would fail in the pod
+/// only. A URL or another path is the builder's to fetch.
+fn check_extra_repo_args(job: &Job, spec: &PodSpec, out: &mut Vec<String>) {
+    let src_root = format!("{POD_GOPATH}/src");
+    let extra: Vec<(String, String)> = job
+        .base
+        .extra_refs
+        .iter()
+        .map(|e| (e.name(), format!("{POD_GOPATH}/{}", e.clone_path())))
+        .collect();
+    let own = job.clone_path().map(|p| {
+        (
+            job.repo.clone().unwrap_or_default(),
+            format!("{POD_GOPATH}/{p}"),
+        )
+    });
+    for (i, c) in spec.containers.iter().enumerate() {
+        if !tool_of(c).is_some_and(|t| t.is_builder()) {
+            continue;
+        }
+        let who = container_label(c, i);
+        for (what, value) in extra_repo_values(c) {
+            let path = value.trim_end_matches('/');
+            if path != src_root && !path.starts_with(&format!("{src_root}/")) {
+                continue;
+            }
+            if extra.iter().any(|(_, p)| p == path) {
+                continue;
+            }
+            let theirs = if extra.is_empty() {
+                "the job has no extra_refs".to_owned()
+            } else {
+                format!(
+                    "its extra_refs: {}",
+                    extra
+                        .iter()
+                        .map(|(n, p)| format!("{n} at {p}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            if let Some((name, _)) = own.as_ref().filter(|(_, p)| p == path) {
+                out.push(format!(
+                    "{who}: {what} is where the job's own repository {name} is cloned, not an extra repository ({theirs}); point it at one of the job's extra_refs"
+                ));
+                continue;
+            }
+            let add = match path
+                .strip_prefix(&format!("{src_root}/github.com/"))
+                .and_then(|r| r.split_once('/'))
+                .filter(|(_, repo)| !repo.is_empty() && !repo.contains('/'))
+            {
+                Some((org, repo)) => format!(
+                    "add {{org: {org}, repo: {repo}, base_ref: <branch>}} to the job's extra_refs"
+                ),
+                None => "add an extra_refs entry whose path_alias puts it there".to_owned(),
+            };
+            let or_point = if extra.is_empty() {
+                ""
+            } else {
+                ", or point it at one of those paths"
+            };
+            out.push(format!(
+                "{who}: {what} is not where any of the job's extra_refs is cloned, so nothing would be there ({theirs}); {add}{or_point}"
+            ));
+        }
+    }
+}
+
+/// Ours: a builder's Go module cache (`--go-mod-cache`, `GOMODCACHE`) is
+/// on a volume it mounts, or the modules it downloads are lost with the pod.
+fn check_go_mod_cache(spec: &PodSpec, out: &mut Vec<String>) {
+    for (i, c) in spec.containers.iter().enumerate() {
+        if !tool_of(c).is_some_and(|t| t.is_builder()) {
+            continue;
+        }
+        let who = container_label(c, i);
+        let given = podargs::values(&c.args, "--go-mod-cache")
+            .into_iter()
+            .map(|v| (format!("--go-mod-cache {v}"), v))
+            .chain(
+                c.env
+                    .iter()
+                    .filter(|e| e.name == "GOMODCACHE")
+                    .map(|e| (format!("env GOMODCACHE={}", e.value), e.value.as_str())),
+            );
+        for (what, dir) in given {
+            let dir = dir.trim_end_matches('/');
+            let mounted = c.volume_mounts.iter().any(|m| {
+                let mp = m.mount_path.trim_end_matches('/');
+                dir == mp || nested(mp, dir)
+            });
+            if dir.starts_with('/') && !mounted {
+                out.push(format!(
+                    "{who}: {what} is on no volume the container mounts: the modules it downloads would be lost with the pod; mount a volume there (a hostPath, kept on the node)"
+                ));
+            }
+        }
+    }
+}
+
+/// Ours: a presubmit runs a pull request's code, which can write anything
+/// into the node folders it mounts; a release that mounts the same hostPath
+/// would build with what it left (e.g. a tampered Go module cache, which Go
+/// does not re-verify). Presubmits get hostPaths of their own.
+fn check_host_path_trust(config: &Config, problems: &mut Vec<Problem>) {
+    let host_paths = |job: &Job| -> Vec<(String, String)> {
+        job.base
+            .spec
+            .iter()
+            .flat_map(|s| &s.volumes)
+            .filter_map(|v| match v.source() {
+                Some(VolumeSource::HostPath(h)) => {
+                    Some((v.name.clone(), h.path.trim_end_matches('/').to_owned()))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    for pre in config
+        .jobs
+        .iter()
+        .filter(|j| j.job_type() == JobType::Presubmit)
+    {
+        for (volume, path) in host_paths(pre) {
+            for other in config
+                .jobs
+                .iter()
+                .filter(|j| j.job_type() != JobType::Presubmit)
+            {
+                let shared = host_paths(other)
+                    .into_iter()
+                    .find(|(_, p)| *p == path || nested(p, &path) || nested(&path, p));
+                if let Some((_, theirs)) = shared {
+                    let relation = if theirs == path {
+                        "is also"
+                    } else if nested(&theirs, &path) {
+                        "is inside"
+                    } else {
+                        "holds"
+                    };
+                    let where_ = if other.file == pre.file {
+                        String::new()
+                    } else {
+                        format!(" (in {})", other.file.display())
+                    };
+                    problems.push(job_problem(
+                        pre,
+                        format!(
+                            "volume {volume}: hostPath {path} {relation} the {} {}'s hostPath {theirs}{where_}: a presubmit runs a pull request's code, which could leave files there that the {1} then builds with; give presubmits a hostPath of their own",
+                            other.name(),
+                            other.job_type()
+                        ),
+                    ));
+                }
             }
         }
     }

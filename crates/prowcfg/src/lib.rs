@@ -25,11 +25,35 @@ use std::path::{Path, PathBuf};
 pub use branches::Brancher;
 pub use check::{Problem, VERSION_TAG_EXAMPLE, WORKSPACE_VOLUME, check};
 pub use model::{
-    Container, DecorationConfig, EmptyDir, EnvVar, ExtraRef, GcsConfiguration, JobBase, KeyToPath,
-    PeriodicFields, PodSpec, PostsubmitFields, Preset, PresubmitFields, Quantity, ReporterConfig,
-    Resources, SecretVolume, SlackReporter, UtilityImages, Volume, VolumeMount, VolumeSource,
+    Container, DecorationConfig, EmptyDir, EnvVar, ExtraRef, GcsConfiguration, HOST_PATH_TYPES,
+    HostPathVolume, JobBase, KeyToPath, PeriodicFields, PodSpec, PostsubmitFields, Preset,
+    PresubmitFields, Quantity, ReporterConfig, Resources, SecretVolume, SlackReporter,
+    UtilityImages, Volume, VolumeMount, VolumeSource,
 };
 pub use prow_env::JobType;
+
+/// Prow's GOPATH in a decorated pod: clonerefs clones every ref of the job
+/// below it ([`clone_path`]).
+pub const POD_GOPATH: &str = "/home/prow/go";
+
+/// Where clonerefs clones a repository below Prow's GOPATH, as Prow's
+/// `clone.PathForRefs`: `src/<path_alias>`; else `src/<repo_link without its
+/// scheme>`; else `src/github.com/<org>/<repo>`.
+pub fn clone_path(
+    org: &str,
+    repo: &str,
+    path_alias: Option<&str>,
+    repo_link: Option<&str>,
+) -> String {
+    if let Some(alias) = path_alias.filter(|a| !a.is_empty()) {
+        return format!("src/{alias}");
+    }
+    if let Some(link) = repo_link.filter(|l| !l.is_empty()) {
+        let host_path = link.rsplit("://").next().unwrap_or(link);
+        return format!("src/{host_path}");
+    }
+    format!("src/github.com/{org}/{repo}")
+}
 
 /// A job config could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -158,6 +182,30 @@ impl Job {
     /// The repository split into org and repo.
     pub fn org_repo(&self) -> Option<(&str, &str)> {
         self.repo.as_deref().and_then(|r| r.split_once('/'))
+    }
+
+    /// Where clonerefs clones the job's own repository below Prow's GOPATH
+    /// ([`clone_path`]; Prow links the main repository on GitHub). `None`
+    /// for a job without a repository (a periodic).
+    pub fn clone_path(&self) -> Option<String> {
+        let (org, repo) = self.org_repo()?;
+        Some(clone_path(org, repo, self.base.path_alias.as_deref(), None))
+    }
+
+    /// Every repository the job clones, as `(org/repo, clone path)`: its
+    /// own (if any) first, then its `extra_refs` in order.
+    pub fn cloned_repos(&self) -> Vec<(String, String)> {
+        let own = self
+            .clone_path()
+            .map(|p| (self.repo.clone().unwrap_or_default(), p));
+        own.into_iter()
+            .chain(
+                self.base
+                    .extra_refs
+                    .iter()
+                    .map(|e| (e.name(), e.clone_path())),
+            )
+            .collect()
     }
 }
 

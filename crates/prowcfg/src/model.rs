@@ -328,15 +328,21 @@ pub struct SlackReporter {
     pub report: Option<bool>,
 }
 
-/// An `extra_refs` entry: another repository cloned beside the main one.
+/// An `extra_refs` entry: another repository cloned beside the main one,
+/// by clonerefs, to `/home/prow/go/<clone_path>` ([`ExtraRef::clone_path`]).
+/// `org`, `repo` and `base_ref` are required; check-prow says so when one
+/// is missing or empty.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExtraRef {
     /// Organisation.
+    #[serde(default)]
     pub org: String,
     /// Repository.
+    #[serde(default)]
     pub repo: String,
     /// Branch to clone.
+    #[serde(default)]
     pub base_ref: String,
     /// A fixed commit.
     #[serde(default)]
@@ -365,6 +371,24 @@ pub struct ExtraRef {
     /// Do not fetch FETCH_HEAD.
     #[serde(default)]
     pub skip_fetch_head: Option<bool>,
+}
+
+impl ExtraRef {
+    /// `org/repo`.
+    pub fn name(&self) -> String {
+        format!("{}/{}", self.org, self.repo)
+    }
+
+    /// Where clonerefs clones it below Prow's GOPATH (`/home/prow/go`):
+    /// see [`crate::clone_path`].
+    pub fn clone_path(&self) -> String {
+        crate::clone_path(
+            &self.org,
+            &self.repo,
+            self.path_alias.as_deref(),
+            self.repo_link.as_deref(),
+        )
+    }
 }
 
 /// The part of a Kubernetes PodSpec the jobs use.
@@ -482,7 +506,7 @@ impl<'de> Deserialize<'de> for Quantity {
     }
 }
 
-/// A volume: exactly one source (`emptyDir` or `secret`).
+/// A volume: exactly one source (`emptyDir`, `secret` or `hostPath`).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Volume {
@@ -494,14 +518,18 @@ pub struct Volume {
     /// A Kubernetes secret, one file per key.
     #[serde(default)]
     pub secret: Option<SecretVolume>,
+    /// A folder of the node, kept across pods (a cache).
+    #[serde(default)]
+    pub host_path: Option<HostPathVolume>,
 }
 
 impl Volume {
     /// The source, if exactly one is set.
     pub fn source(&self) -> Option<VolumeSource<'_>> {
-        match (&self.empty_dir, &self.secret) {
-            (Some(e), None) => Some(VolumeSource::EmptyDir(e)),
-            (None, Some(s)) => Some(VolumeSource::Secret(s)),
+        match (&self.empty_dir, &self.secret, &self.host_path) {
+            (Some(e), None, None) => Some(VolumeSource::EmptyDir(e)),
+            (None, Some(s), None) => Some(VolumeSource::Secret(s)),
+            (None, None, Some(h)) => Some(VolumeSource::HostPath(h)),
             _ => None,
         }
     }
@@ -514,6 +542,43 @@ pub enum VolumeSource<'a> {
     EmptyDir(&'a EmptyDir),
     /// `secret`.
     Secret(&'a SecretVolume),
+    /// `hostPath`.
+    HostPath(&'a HostPathVolume),
+}
+
+/// `hostPath`: a path of the node.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostPathVolume {
+    /// The path on the node (absolute).
+    pub path: String,
+    /// Kubernetes' `HostPathType`: `DirectoryOrCreate`, `Directory`, ...
+    /// (unset or empty: no check).
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+}
+
+/// The `type` values Kubernetes accepts for a `hostPath` (`HostPathType`).
+pub const HOST_PATH_TYPES: [&str; 8] = [
+    "",
+    "DirectoryOrCreate",
+    "Directory",
+    "FileOrCreate",
+    "File",
+    "Socket",
+    "CharDevice",
+    "BlockDevice",
+];
+
+impl HostPathVolume {
+    /// Whether it is a folder (type unset, `Directory` or
+    /// `DirectoryOrCreate`), as a cache is.
+    pub fn is_directory(&self) -> bool {
+        matches!(
+            self.kind.as_deref().unwrap_or(""),
+            "" | "Directory" | "DirectoryOrCreate"
+        )
+    }
 }
 
 /// `emptyDir`.

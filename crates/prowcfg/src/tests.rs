@@ -172,3 +172,62 @@ fn a_missing_folder_says_what_to_pass() {
     );
     assert!(e.ends_with("(e.g. --config prow/jobs)"), "{e}");
 }
+
+#[test]
+fn clone_paths_are_prows() {
+    // clone.PathForRefs: path_alias, else repo_link without its scheme, else GitHub.
+    assert_eq!(
+        clone_path("o", "r", None, None),
+        "src/github.com/o/r".to_owned()
+    );
+    assert_eq!(
+        clone_path("o", "r", Some("x/y"), Some("https://h/o/r")),
+        "src/x/y"
+    );
+    assert_eq!(
+        clone_path("o", "r", Some(""), Some("https://git.example.com/o/r")),
+        "src/git.example.com/o/r"
+    );
+    let text = JOB.replace(
+        "    max_concurrency: 1\n",
+        "    max_concurrency: 1\n    extra_refs:\n    - {org: o, repo: plugins, base_ref: main}\n    - {org: p, repo: tools, base_ref: dev, path_alias: tools}\n",
+    );
+    let c = parse(&text).unwrap();
+    assert_eq!(
+        c.jobs[0].cloned_repos(),
+        [
+            ("o/r".to_owned(), "src/github.com/o/r".to_owned()),
+            (
+                "o/plugins".to_owned(),
+                "src/github.com/o/plugins".to_owned()
+            ),
+            ("p/tools".to_owned(), "src/tools".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn host_path_volumes_are_read() {
+    let text = JOB.replace(
+        "      - name: workspace\n        emptyDir: {}\n",
+        "      - name: workspace\n        emptyDir: {}\n      - name: go-mod-cache\n        hostPath: {path: /var/cache/go, type: DirectoryOrCreate}\n",
+    );
+    let c = parse(&text).unwrap();
+    let spec = c.jobs[0].base.spec.as_ref().unwrap();
+    let Some(VolumeSource::HostPath(h)) = spec.volumes[1].source() else {
+        panic!("{:?}", spec.volumes[1])
+    };
+    assert_eq!(h.path, "/var/cache/go");
+    assert_eq!(h.kind.as_deref(), Some("DirectoryOrCreate"));
+    assert!(h.is_directory());
+    let text = text.replace(
+        "emptyDir: {}\n      - name: go-mod-cache",
+        "emptyDir: {}\n        secret: {secretName: s}\n      - name: go-mod-cache",
+    );
+    let c = parse(&text).unwrap();
+    assert!(
+        c.jobs[0].base.spec.as_ref().unwrap().volumes[0]
+            .source()
+            .is_none()
+    );
+}

@@ -524,6 +524,250 @@ fn cases() -> Vec<(&'static str, Mutation)> {
                 push(v, &["periodics"], PERIODIC)
             }),
         ),
+        // --- extra_refs: Prow's and clonerefs' rules ---
+        (
+            "extra_ref without base_ref",
+            Box::new(|v| set(v, &rel(&["extra_refs"]), "[{org: o, repo: plugins}]")),
+        ),
+        (
+            "extra_ref without org and repo",
+            Box::new(|v| set(v, &rel(&["extra_refs"]), "[{org: '', base_ref: main}]")),
+        ),
+        (
+            "extra_ref repeating the job's own repository",
+            Box::new(|v| {
+                set(
+                    v,
+                    &rel(&["extra_refs"]),
+                    "[{org: o, repo: r, base_ref: main}]",
+                )
+            }),
+        ),
+        (
+            "two extra_refs of one repository",
+            Box::new(|v| {
+                set(
+                    v,
+                    &rel(&["extra_refs"]),
+                    "[{org: o, repo: x, base_ref: main}, {org: o, repo: x, base_ref: dev, path_alias: x-dev}]",
+                )
+            }),
+        ),
+        (
+            "two extra_refs cloning to one path",
+            Box::new(|v| {
+                set(
+                    v,
+                    &rel(&["extra_refs"]),
+                    "[{org: o, repo: x, base_ref: main, path_alias: tools}, {org: p, repo: y, base_ref: main, path_alias: tools}]",
+                )
+            }),
+        ),
+        (
+            "extra_ref cloning inside the job's own repository",
+            Box::new(|v| {
+                set(
+                    v,
+                    &rel(&["extra_refs"]),
+                    "[{org: o, repo: x, base_ref: main, path_alias: github.com/o/r/x}]",
+                )
+            }),
+        ),
+        (
+            "extra_ref whose repo_link moves its clone onto another's",
+            Box::new(|v| {
+                set(
+                    v,
+                    &rel(&["extra_refs"]),
+                    "[{org: o, repo: x, base_ref: main, repo_link: 'https://github.com/o/r'}]",
+                )
+            }),
+        ),
+        (
+            "builder --extra-repo where no extra_ref is cloned",
+            Box::new(|v| {
+                set(
+                    v,
+                    &rel(&["extra_refs"]),
+                    "[{org: o, repo: plugins, base_ref: main}]",
+                );
+                push(v, &c("1", &["args"]), "--extra-repo");
+                push(
+                    v,
+                    &c("1", &["args"]),
+                    "/home/prow/go/src/github.com/o/plugin",
+                );
+            }),
+        ),
+        (
+            "builder --extra-repo on a job without extra_refs",
+            Box::new(|v| {
+                push(
+                    v,
+                    &c("2", &["args"]),
+                    "--extra-repo=/home/prow/go/src/github.com/o/plugins/",
+                )
+            }),
+        ),
+        (
+            "builder --extra-repo at the job's own clone",
+            Box::new(|v| {
+                set(
+                    v,
+                    &rel(&["extra_refs"]),
+                    "[{org: o, repo: plugins, base_ref: main}]",
+                );
+                push(v, &c("1", &["args"]), "--extra-repo");
+                push(v, &c("1", &["args"]), "/home/prow/go/src/github.com/o/r");
+            }),
+        ),
+        (
+            "builder EXTRA_REPO under a path_alias no extra_ref has",
+            Box::new(|v| {
+                set(
+                    v,
+                    &rel(&["extra_refs"]),
+                    "[{org: o, repo: plugins, base_ref: main, path_alias: plugins}]",
+                );
+                set(
+                    v,
+                    &c("1", &["env"]),
+                    "[{name: EXTRA_REPO, value: /home/prow/go/src/tools}]",
+                );
+            }),
+        ),
+        (
+            "builders' --extra-repo at an extra_ref's clone is fine",
+            Box::new(|v| {
+                set(
+                    v,
+                    &rel(&["extra_refs"]),
+                    "[{org: o, repo: plugins, base_ref: main}, {org: p, repo: tools, base_ref: main, path_alias: tools}]",
+                );
+                push(v, &c("1", &["args"]), "--extra-repo");
+                push(
+                    v,
+                    &c("1", &["args"]),
+                    "/home/prow/go/src/github.com/o/plugins",
+                );
+                set(
+                    v,
+                    &c("2", &["env"]),
+                    "[{name: EXTRA_REPO, value: /home/prow/go/src/tools/}]",
+                );
+            }),
+        ),
+        (
+            "a builder without --extra-repo on a job with extra_refs is fine",
+            Box::new(|v| {
+                set(
+                    v,
+                    &rel(&["extra_refs"]),
+                    "[{org: o, repo: plugins, base_ref: main}]",
+                );
+                push(v, &c("1", &["args"]), "--extra-repo");
+                push(
+                    v,
+                    &c("1", &["args"]),
+                    "/home/prow/go/src/github.com/o/plugins",
+                );
+            }),
+        ),
+        (
+            "--extra-repo as a URL or a path outside the clones is fine",
+            Box::new(|v| {
+                push(v, &c("1", &["args"]), "--extra-repo");
+                push(v, &c("1", &["args"]), "https://github.com/o/plugins.git");
+                push(v, &c("2", &["args"]), "--extra-repo=/srv/plugins");
+            }),
+        ),
+        // --- hostPath volumes and the Go module cache ---
+        (
+            "hostPath that is not absolute",
+            Box::new(|v| {
+                push(
+                    v,
+                    &rel(&["spec", "volumes"]),
+                    "{name: cache, hostPath: {path: var/cache/go, type: DirectoryOrCreate}}",
+                )
+            }),
+        ),
+        (
+            "hostPath of an unknown type",
+            Box::new(|v| {
+                push(
+                    v,
+                    &rel(&["spec", "volumes"]),
+                    "{name: cache, hostPath: {path: /var/cache/go, type: Folder}}",
+                )
+            }),
+        ),
+        (
+            "hostPath shared by a presubmit and the release",
+            Box::new(|v| {
+                push(
+                    v,
+                    &rel(&["spec", "volumes"]),
+                    "{name: go-mod-cache, hostPath: {path: /var/cache/go, type: DirectoryOrCreate}}",
+                );
+                push(
+                    v,
+                    &pre(&["spec", "volumes"]),
+                    "{name: cache, hostPath: {path: /var/cache/go/presubmit/, type: DirectoryOrCreate}}",
+                );
+            }),
+        ),
+        (
+            "a hostPath of its own for presubmits is fine",
+            Box::new(|v| {
+                push(
+                    v,
+                    &rel(&["spec", "volumes"]),
+                    "{name: go-mod-cache, hostPath: {path: /var/cache/go/release, type: DirectoryOrCreate}}",
+                );
+                push(
+                    v,
+                    &pre(&["spec", "volumes"]),
+                    "{name: go-mod-cache, hostPath: {path: /var/cache/go/presubmit, type: DirectoryOrCreate}}",
+                );
+            }),
+        ),
+        (
+            "--go-mod-cache on no volume",
+            Box::new(|v| {
+                push(v, &c("1", &["args"]), "--go-mod-cache");
+                push(v, &c("1", &["args"]), "/go-mod-cache");
+                set(
+                    v,
+                    &c("2", &["env"]),
+                    "[{name: GOMODCACHE, value: /cache/go}]",
+                );
+            }),
+        ),
+        (
+            "--go-mod-cache on a hostPath volume is fine",
+            Box::new(|v| {
+                push(
+                    v,
+                    &rel(&["spec", "volumes"]),
+                    "{name: go-mod-cache, hostPath: {path: /var/cache/go, type: DirectoryOrCreate}}",
+                );
+                for i in ["1", "2"] {
+                    push(
+                        v,
+                        &c(i, &["volumeMounts"]),
+                        "{name: go-mod-cache, mountPath: /go-mod-cache}",
+                    );
+                }
+                push(v, &c("1", &["args"]), "--go-mod-cache");
+                push(v, &c("1", &["args"]), "/go-mod-cache");
+                set(
+                    v,
+                    &c("2", &["env"]),
+                    "[{name: GOMODCACHE, value: /go-mod-cache/mod}]",
+                );
+            }),
+        ),
         // --- ours: images ---
         (
             "image of another registry",
@@ -753,4 +997,82 @@ fn the_real_configs_pass() {
             "osconfig-release"
         ]
     );
+}
+
+/// issue 13: guest-agent's jobs clone google-guest-agent beside it and give
+/// it to every builder; the Go repositories' builders keep their module
+/// cache on a hostPath of their job type.
+#[test]
+fn the_go_repositories_jobs_have_the_extra_repo_and_the_module_cache() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let config = Config::load(&root.join("prow/jobs")).unwrap_or_else(|e| panic!("{e}"));
+    let gga = "/home/prow/go/src/github.com/GoogleCloudPlatform/google-guest-agent";
+    for name in [
+        "guest-agent-release",
+        "guest-agent-packagebuild",
+        "osconfig-release",
+        "osconfig-packagebuild",
+    ] {
+        let job = config.jobs_named(name)[0];
+        let guest_agent = name.starts_with("guest-agent");
+        let refs: Vec<(String, String)> = job
+            .base
+            .extra_refs
+            .iter()
+            .map(|e| (e.name(), e.base_ref.clone()))
+            .collect();
+        if guest_agent {
+            assert_eq!(
+                refs,
+                [(
+                    "GoogleCloudPlatform/google-guest-agent".to_owned(),
+                    "main".to_owned()
+                )],
+                "{name}"
+            );
+        } else {
+            assert!(refs.is_empty(), "{name}: {refs:?}");
+        }
+        let spec = job.base.spec.as_ref().unwrap();
+        let cache = spec
+            .volumes
+            .iter()
+            .find(|v| v.name == "go-mod-cache")
+            .and_then(|v| v.host_path.as_ref())
+            .unwrap_or_else(|| panic!("{name}: no hostPath volume go-mod-cache"));
+        assert_eq!(cache.kind.as_deref(), Some("DirectoryOrCreate"), "{name}");
+        let kind = if name.ends_with("-release") {
+            "release"
+        } else {
+            "presubmit"
+        };
+        assert_eq!(
+            cache.path,
+            format!("/var/cache/gcp-guest/go-mod-cache/{kind}")
+        );
+        let builders: Vec<_> = spec
+            .containers
+            .iter()
+            .filter(|c| c.name.starts_with("build-"))
+            .collect();
+        assert_eq!(builders.len(), 7, "{name}");
+        for b in builders {
+            let value = |opt: &str| prowcfg::podargs::value(&b.args, opt);
+            assert_eq!(
+                value("--go-mod-cache"),
+                Some("/go-mod-cache"),
+                "{name} {}",
+                b.name
+            );
+            assert!(
+                b.volume_mounts
+                    .iter()
+                    .any(|m| m.name == "go-mod-cache" && m.mount_path == "/go-mod-cache"),
+                "{name} {}",
+                b.name
+            );
+            let extra = value("--extra-repo");
+            assert_eq!(extra, guest_agent.then_some(gga), "{name} {}", b.name);
+        }
+    }
 }

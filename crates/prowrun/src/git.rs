@@ -144,6 +144,17 @@ fn remote_tracking(refname: &str) -> Option<(&str, &str)> {
 /// fetched; `<remote>/<name>` itself (`--base-ref origin/dev`) names the
 /// branch `<name>`.
 pub fn find_branch(url: &str, name: &str) -> Result<Branch, RunError> {
+    find_branch_or(url, name, None)
+}
+
+/// [`find_branch`], for a branch the job config names (an `extra_refs`
+/// entry's `base_ref`): when it is missing or ambiguous, the error ends with
+/// `fix` (what to pass instead) rather than pointing at `--base-ref`.
+pub fn find_extra_branch(url: &str, name: &str, fix: &str) -> Result<Branch, RunError> {
+    find_branch_or(url, name, Some(fix))
+}
+
+fn find_branch_or(url: &str, name: &str, fix: Option<&str>) -> Result<Branch, RunError> {
     not_an_option("the base ref", name)?;
     let own = format!("refs/heads/{name}");
     let tracking = format!("refs/remotes/*/{name}");
@@ -175,13 +186,15 @@ pub fn find_branch(url: &str, name: &str) -> Result<Branch, RunError> {
         });
     }
     if !candidates.is_empty() {
+        let pick = format!("pass --base-ref <remote>/{name} to pick one");
         return Err(RunError::Usage(format!(
-            "{url} has no branch {name}, and several remote-tracking branches of that name ({}): pass --base-ref <remote>/{name} to pick one",
+            "{url} has no branch {name}, and several remote-tracking branches of that name ({}): {}",
             candidates
                 .iter()
                 .filter_map(|(_, r)| r.strip_prefix("refs/remotes/"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            fix.unwrap_or(&pick)
         )));
     }
     if let Some((sha, refname)) = refs.iter().find(|(_, r)| *r == qualified)
@@ -195,12 +208,13 @@ pub fn find_branch(url: &str, name: &str) -> Result<Branch, RunError> {
     }
     let known = branch_names(url).unwrap_or_default();
     Err(RunError::Usage(format!(
-        "{url} has no branch {name} (nor a remote-tracking branch <remote>/{name}); {}pass an existing --base-ref",
+        "{url} has no branch {name} (nor a remote-tracking branch <remote>/{name}); {}{}",
         if known.is_empty() {
             String::new()
         } else {
             format!("its branches: {}; ", known.join(", "))
-        }
+        },
+        fix.unwrap_or("pass an existing --base-ref")
     )))
 }
 

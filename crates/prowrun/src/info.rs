@@ -18,6 +18,8 @@ pub struct JobInfo {
     pub job_type: JobType,
     /// Its repository, `org/repo` (none for a periodic).
     pub repo: Option<String>,
+    /// Its `extra_refs`, `org/repo` each, in order.
+    pub extra_refs: Vec<String>,
     /// Its secret volumes, in the spec's order.
     pub secrets: Vec<SecretVolume>,
 }
@@ -64,13 +66,16 @@ pub fn job_info(
         name: job.name().to_owned(),
         job_type: job.job_type(),
         repo: job.org_repo().map(|(org, repo)| format!("{org}/{repo}")),
+        extra_refs: job.base.extra_refs.iter().map(|e| e.name()).collect(),
         secrets,
     })
 }
 
 impl JobInfo {
     /// `key=value` lines, for a shell to read: `job=`, `type=`, `repo=`
-    /// (when there is one), then per secret volume `secret=VOLUME` and one
+    /// (when there is one), `extra_ref=ORG/REPO` per `extra_refs` entry
+    /// (each needs `--repo ORG/REPO=PATH|URL`), then per secret volume
+    /// `secret=VOLUME` and one
     /// `secret_file=VOLUME/FILE` per file the job reads from it. Volume and
     /// file names hold no `/`, `=` or newline (Kubernetes names; files as
     /// [`pod::referenced_files`] finds them).
@@ -78,6 +83,9 @@ impl JobInfo {
         let mut out = format!("job={}\ntype={}\n", self.name, self.job_type);
         if let Some(r) = &self.repo {
             let _ = writeln!(out, "repo={r}");
+        }
+        for e in &self.extra_refs {
+            let _ = writeln!(out, "extra_ref={e}");
         }
         for s in &self.secrets {
             let _ = writeln!(out, "secret={}", s.volume);

@@ -6,12 +6,17 @@
 //! 2. resolves the refs (`--base-ref`: the remote's default branch,
 //!    `--base-sha`: its head) and clones like clonerefs into a temporary
 //!    GOPATH (`src/github.com/<org>/<repo>`), merging pulls for presubmits;
+//!    then each of the job's `extra_refs` (its `base_ref`, from the source
+//!    given as `ORG/REPO=PATH|URL`) to where clonerefs puts it beside the
+//!    main clone;
 //! 3. gives every container Prow's variables (`JOB_SPEC`, `PULL_REFS`,
 //!    `BUILD_ID` (unix milliseconds), `PROW_JOB_ID` (a UUID)...), expands
 //!    `$(VAR)` in command, args and env like Kubernetes;
 //! 4. backs each `emptyDir` with `<out>/<job>/<build id>/volumes/<name>/`
 //!    (kept, so the handoff can be read afterwards), each secret with the
-//!    file or folder given by `--secret NAME=PATH` (else an empty folder);
+//!    file or folder given by `--secret NAME=PATH` (else an empty folder),
+//!    each `hostPath` folder with `<out>/host-paths/<path>/` (kept across
+//!    runs under the same output root, as a node keeps it);
 //! 5. optionally redirects production: `--forge github` becomes `--forge git
 //!    --remote <forge_remote>`, `gs://<bucket>/<path>` becomes
 //!    `<bucket dir>/<bucket>/<path>`;
@@ -96,6 +101,58 @@ pub struct Options {
     pub job_type: Option<JobType>,
     /// Presubmits: the pulls merged on top of the base (`N:SHA`).
     pub pulls: Vec<Pull>,
+    /// `(ORG/REPO, PATH|URL)`: where a repository the job clones comes
+    /// from: each of its `extra_refs` needs one; the job's own may be given
+    /// so too instead of with `repo`.
+    pub repo_sources: Vec<(String, String)>,
+}
+
+/// A `--repo` value: the job's own repository, or `ORG/REPO=PATH|URL`, the
+/// source of the repository the job clones as `ORG/REPO` (one of its
+/// `extra_refs`, or its own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RepoArg {
+    /// A path or URL of the job's own repository.
+    Own(String),
+    /// `ORG/REPO=PATH|URL`.
+    Named {
+        /// `ORG/REPO`.
+        repo: String,
+        /// The path or URL.
+        source: String,
+    },
+}
+
+/// Parses `--repo [ORG/REPO=]PATH|URL`. The value names a repository when
+/// what comes before its first `=` is `ORG/REPO` (one `/`, GitHub's
+/// characters, not starting with `.`); anything else is a path or URL of
+/// the job's own repository (`./a/b=c` for a folder that looks like it).
+pub fn parse_repo(s: &str) -> Result<RepoArg, String> {
+    if s.is_empty() {
+        return Err("expected a path or URL, or ORG/REPO=PATH|URL".into());
+    }
+    let github_name = |n: &str| {
+        !n.is_empty()
+            && !n.starts_with('.')
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    if let Some((name, source)) = s.split_once('=')
+        && let Some((org, repo)) = name.split_once('/')
+        && github_name(org)
+        && github_name(repo)
+    {
+        if source.is_empty() {
+            return Err(format!(
+                "{name}= needs the repository's path or URL after '=' (e.g. {name}=$HOME/src/{repo})"
+            ));
+        }
+        return Ok(RepoArg::Named {
+            repo: name.to_owned(),
+            source: source.to_owned(),
+        });
+    }
+    Ok(RepoArg::Own(s.to_owned()))
 }
 
 /// Why a run could not happen (a failing container is not an error: see
@@ -257,8 +314,10 @@ pub fn run(opts: &Options, sink: &Sink, err: &Sink) -> Result<RunOutcome, RunErr
         "cannot read the current folder",
         Path::new("."),
     ))?;
+    let sources = repo_sources(opts, job)?;
     check_secret_names(opts, &spec, &name)?;
-    let (source, mut refs) = resolve_refs(opts, job, &cwd, sink, err)?;
+    let (source, mut refs) = resolve_refs(opts, sources.own.as_deref(), job, &cwd, sink, err)?;
+    let mut extras = resolve_extra_refs(job, &sources.extras, &cwd, sink)?;
     // Containers run in the clone: every host path they get is absolute.
     let (build_id, out_dir) = new_run_dir(&cwd.join(&opts.out).join(&name))?;
     let artifacts = out_dir.join("artifacts");
@@ -281,9 +340,9 @@ pub fn run(opts: &Options, sink: &Sink, err: &Sink) -> Result<RunOutcome, RunErr
     let gopath = scratch.path().join("go");
     let clone_dir = pod::clone_subdir(job).map(|sub| gopath.join(sub));
 
-    // started.json, then the clone (a failed clone fails the run, as in Prow).
+    // started.json, then the clones (a failed clone fails the run, as in Prow).
     let url = source.as_ref().map(|(u, _)| u.as_str());
-    write_started(opts, job_type, url, refs.as_ref(), &out_dir)?;
+    write_started(opts, job_type, url, refs.as_ref(), &extras, &out_dir)?;
     // From here on a run that cannot go on still finishes, as a failure.
     let fail = |e: RunError| -> RunError {
         let mut meta = serde_json::Map::new();
@@ -299,16 +358,38 @@ pub fn run(opts: &Options, sink: &Sink, err: &Sink) -> Result<RunOutcome, RunErr
         );
         clone(url, refs, branch, dir).map_err(fail)?;
     }
+    for x in &mut extras {
+        let dir = gopath.join(pod::refs_subdir(&x.refs));
+        say(
+            sink,
+            &format!(
+                "cloning {} {} into {} (extra_refs: {}/{})",
+                x.url,
+                x.refs.pull_refs(),
+                dir.display(),
+                x.refs.org,
+                x.refs.repo
+            ),
+        );
+        clone(&x.url, &mut x.refs, &x.branch, &dir).map_err(fail)?;
+    }
 
     let job_spec = prow_job_spec(job, &build_id, refs.clone());
+    let out_root = cwd.join(&opts.out);
     let host = pod::HostDirs {
         artifacts,
+        volumes: volume_dirs(opts, &spec, &out_dir, &out_root, scratch.path(), sink)
+            .map_err(fail)?,
         gopath,
-        volumes: volume_dirs(opts, &spec, &out_dir, scratch.path(), sink).map_err(fail)?,
     };
     let redirects = redirects(opts, &cwd, sink).map_err(fail)?;
     let plans = plan_containers(opts, job, &spec, &job_spec, &host, &redirects);
-    let default_cwd = clone_dir.unwrap_or_else(|| scratch.path().to_owned());
+    // The containers' working directory, as Prow picks it (the main clone,
+    // or the ref with `workdir: true`).
+    let default_cwd = pod::workdir_subdir(&job_spec)
+        .map(|sub| host.gopath.join(sub))
+        .or(clone_dir)
+        .unwrap_or_else(|| scratch.path().to_owned());
     let ctx = launch_context(opts, &cwd, &build_id, default_cwd);
     let launches = launch(opts, &plans, &ctx, sink).map_err(|e| fail(e.into()))?;
     let n = launches.len();
@@ -345,11 +426,6 @@ fn select_and_validate<'a>(
             "agent {agent} is not emulated; pj-local runs kubernetes pods"
         )));
     }
-    if !job.base.extra_refs.is_empty() {
-        return Err(unsupported(
-            "it has extra_refs; pj-local clones only the job's own repository".into(),
-        ));
-    }
     let spec = config
         .pod_spec(job)
         .map_err(|source| RunError::Preset {
@@ -377,11 +453,163 @@ fn select_and_validate<'a>(
 /// The repository to clone (its URL) and the base branch found there.
 type Source = (String, git::Branch);
 
+/// Where the job's repositories come from: its own (`--repo`), and one
+/// source per `extra_refs` entry, in order.
+struct Sources {
+    own: Option<String>,
+    extras: Vec<String>,
+}
+
+/// Matches the `ORG/REPO=PATH|URL` sources to the job's repositories: each
+/// names one the job clones, once; each of its `extra_refs` has one (they
+/// are never fetched from GitHub behind the user's back).
+fn repo_sources(opts: &Options, job: &Job) -> Result<Sources, RunError> {
+    let name = job.name();
+    let own_name = job.repo.as_deref().filter(|_| job.job_type().has_refs());
+    let mut own = opts.repo.clone();
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for (repo, source) in &opts.repo_sources {
+        if let Some((_, first)) = seen.iter().find(|(r, _)| r == repo) {
+            return Err(RunError::Usage(format!(
+                "--repo {repo}= is given twice ({first} and {source}): give each repository once"
+            )));
+        }
+        seen.push((repo, source));
+        if Some(repo.as_str()) == own_name {
+            if let Some(r) = &opts.repo {
+                return Err(RunError::Usage(format!(
+                    "--repo {repo}={source}: {repo} is {name}'s own repository, already given as --repo {r}: give it once"
+                )));
+            }
+            own = Some(source.clone());
+        } else if !job.base.extra_refs.iter().any(|e| e.name() == *repo) {
+            let mut clones: Vec<String> = own_name
+                .map(|r| format!("{r} (its own)"))
+                .into_iter()
+                .chain(
+                    job.base
+                        .extra_refs
+                        .iter()
+                        .map(|e| format!("{} (extra_refs)", e.name())),
+                )
+                .collect();
+            if clones.is_empty() {
+                clones.push("nothing".into());
+            }
+            return Err(RunError::Usage(format!(
+                "--repo {repo}={source}: {name} clones no repository {repo} (it clones {}); name one of those, or, for a folder of the job's own repository whose path looks like ORG/REPO=..., write it as ./{repo}={source}",
+                clones.join(", ")
+            )));
+        }
+    }
+    let mut extras = Vec::new();
+    let mut missing = Vec::new();
+    for e in &job.base.extra_refs {
+        match opts.repo_sources.iter().find(|(r, _)| *r == e.name()) {
+            Some((_, source)) => extras.push(source.clone()),
+            None => missing.push(e),
+        }
+    }
+    if let Some(first) = missing.first() {
+        return Err(RunError::Usage(format!(
+            "{name} clones {} beside its own repository (extra_refs), and pj-local clones them only from a source you give: pass {} (a local clone or a URL, e.g. https://github.com/{}.git)",
+            missing
+                .iter()
+                .map(|e| format!(
+                    "{} (branch {}, at {}/{})",
+                    e.name(),
+                    e.base_ref,
+                    pod::POD_GOPATH,
+                    e.clone_path()
+                ))
+                .collect::<Vec<_>>()
+                .join(", "),
+            missing
+                .iter()
+                .map(|e| format!("--repo {}=PATH|URL", e.name()))
+                .collect::<Vec<_>>()
+                .join(" "),
+            first.name()
+        )));
+    }
+    Ok(Sources { own, extras })
+}
+
+/// One of the job's `extra_refs`, resolved: where it is cloned from, its
+/// branch there and the refs cloned (`base_sha` the branch's head unless
+/// the job fixes one).
+struct ExtraClone {
+    url: String,
+    branch: git::Branch,
+    refs: Refs,
+}
+
+/// Step 2 for the `extra_refs`: each one's branch in its source.
+fn resolve_extra_refs(
+    job: &Job,
+    sources: &[String],
+    cwd: &Path,
+    sink: &Sink,
+) -> Result<Vec<ExtraClone>, RunError> {
+    let mut out = Vec::new();
+    for (i, (e, source)) in job.base.extra_refs.iter().zip(sources).enumerate() {
+        let url = pod::absolute(source, cwd);
+        let fix = format!(
+            "{}'s extra_refs[{i}] clones {} at branch {}: give --repo {1}= a repository that has it",
+            job.name(),
+            e.name(),
+            e.base_ref
+        );
+        let branch = git::find_extra_branch(&url, &e.base_ref, &fix)?;
+        if branch.is_remote_tracking() {
+            say(
+                sink,
+                &format!(
+                    "{url} has no branch {}: cloning its remote-tracking branch {} ({}) as {0}",
+                    branch.name,
+                    branch.refname.trim_start_matches("refs/remotes/"),
+                    branch.sha
+                ),
+            );
+        }
+        let base_sha = e
+            .base_sha
+            .clone()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| branch.sha.clone());
+        let refs = Refs {
+            base_ref: branch.name.clone(),
+            base_sha,
+            ..spec_extra_ref(e)
+        };
+        out.push(ExtraClone { url, branch, refs });
+    }
+    Ok(out)
+}
+
+/// An `extra_refs` entry as Prow puts it in `JOB_SPEC`: as the job config
+/// says (no `base_sha` unless the job fixes one: clonerefs fetches the
+/// branch when the pod starts).
+fn spec_extra_ref(e: &prowcfg::ExtraRef) -> Refs {
+    Refs {
+        org: e.org.clone(),
+        repo: e.repo.clone(),
+        repo_link: e.repo_link.clone().unwrap_or_default(),
+        base_ref: e.base_ref.clone(),
+        base_sha: e.base_sha.clone().unwrap_or_default(),
+        base_link: e.base_link.clone().unwrap_or_default(),
+        pulls: vec![],
+        path_alias: e.path_alias.clone(),
+        workdir: e.workdir == Some(true),
+    }
+}
+
 /// Step 2, the refs, as Prow would get them from the GitHub event: the
 /// repository's URL and base branch (for the clone) and the refs (none for
 /// a job without a repository, such as a periodic).
 fn resolve_refs(
     opts: &Options,
+    own: Option<&str>,
     job: &Job,
     cwd: &Path,
     sink: &Sink,
@@ -390,7 +618,7 @@ fn resolve_refs(
     let (true, Some((org, repo))) = (job.job_type().has_refs(), job.org_repo()) else {
         return Ok((None, None));
     };
-    let url = match (&opts.repo, &job.base.clone_uri) {
+    let url = match (own, &job.base.clone_uri) {
         (Some(r), _) => pod::absolute(r, cwd),
         (None, Some(u)) => u.clone(),
         (None, None) => format!("https://github.com/{org}/{repo}.git"),
@@ -454,25 +682,39 @@ fn write_started(
     job_type: JobType,
     url: Option<&str>,
     refs: Option<&Refs>,
+    extras: &[ExtraClone],
     out_dir: &Path,
 ) -> Result<(), RunError> {
     let mut started_meta = serde_json::Map::new();
-    started_meta.insert(
-        "pj-local".into(),
-        serde_json::json!({
-            "runtime": opts.runtime.as_str(),
-            "repo": url,
-            "job_type": job_type.as_str(),
-            "config": opts.config,
-        }),
-    );
+    let mut pj_local = serde_json::json!({
+        "runtime": opts.runtime.as_str(),
+        "repo": url,
+        "job_type": job_type.as_str(),
+        "config": opts.config,
+    });
+    if !extras.is_empty() {
+        let sources: serde_json::Map<String, serde_json::Value> = extras
+            .iter()
+            .map(|x| {
+                (
+                    format!("{}/{}", x.refs.org, x.refs.repo),
+                    x.url.clone().into(),
+                )
+            })
+            .collect();
+        pj_local["extra_refs"] = sources.into();
+    }
+    started_meta.insert("pj-local".into(), pj_local);
     let started = records::Started {
         timestamp: chrono::Utc::now().timestamp(),
         pull: refs
             .and_then(|r| r.pulls.first())
             .map(|p| p.number.to_string()),
+        // The commit of each ref cloned, extra_refs too (Prow writes only
+        // their branch, having resolved no commit yet when it writes this).
         repos: refs
-            .iter()
+            .into_iter()
+            .chain(extras.iter().map(|x| &x.refs))
             .map(|r| (format!("{}/{}", r.org, r.repo), r.pull_refs()))
             .collect(),
         repo_commit: refs
@@ -496,7 +738,7 @@ fn prow_job_spec(job: &Job, build_id: &str, refs: Option<Refs>) -> JobSpec {
         buildid: build_id.to_owned(),
         prowjobid: uuid_v4(),
         refs,
-        extra_refs: vec![],
+        extra_refs: job.base.extra_refs.iter().map(spec_extra_ref).collect(),
         decoration_config: None,
     }
 }
@@ -806,17 +1048,33 @@ fn check_secret_names(opts: &Options, spec: &prowcfg::PodSpec, job: &str) -> Res
 /// Host folders for the pod's volumes: emptyDirs under the run's output
 /// (kept), secrets from `--secret` (a folder as is; a file copied into a
 /// folder under every name the job refers to below the mount, else its own
-/// name), else empty.
+/// name), else empty; hostPath folders under `<out root>/host-paths/`,
+/// shared by every run there as a node's folder is by its pods.
 fn volume_dirs(
     opts: &Options,
     spec: &prowcfg::PodSpec,
     out_dir: &Path,
+    out_root: &Path,
     scratch: &Path,
     sink: &Sink,
 ) -> Result<BTreeMap<String, PathBuf>, RunError> {
     let mut dirs = BTreeMap::new();
     for v in &spec.volumes {
         let dir = match v.source() {
+            Some(VolumeSource::HostPath(h)) => {
+                let d = host_path_dir(&opts.job, &v.name, h, out_root)?;
+                create_shared_dir(&d)?;
+                say(
+                    sink,
+                    &format!(
+                        "hostPath volume {} ({} on the node) is {}, kept for the next runs under this --out as a node keeps it",
+                        v.name,
+                        h.path,
+                        d.display()
+                    ),
+                );
+                d
+            }
             Some(VolumeSource::EmptyDir(_)) => {
                 let d = out_dir.join("volumes").join(&v.name);
                 create_shared_dir(&d)?;
@@ -866,13 +1124,59 @@ fn volume_dirs(
             None => {
                 return Err(RunError::Unsupported {
                     job: opts.job.clone(),
-                    what: format!("volume {} has no emptyDir or secret source", v.name),
+                    what: format!(
+                        "volume {} needs exactly one source (emptyDir, secret or hostPath); check-prow says what is wrong with it",
+                        v.name
+                    ),
                 });
             }
         };
         dirs.insert(v.name.clone(), dir);
     }
     Ok(dirs)
+}
+
+/// The host folder backing hostPath `h` of volume `volume`:
+/// `<out root>/host-paths/<its path>`. Only folders (a cache): a path with
+/// `..` or another type is refused.
+fn host_path_dir(
+    job: &str,
+    volume: &str,
+    h: &prowcfg::HostPathVolume,
+    out_root: &Path,
+) -> Result<PathBuf, RunError> {
+    use std::path::Component;
+    let unsupported = |what: String| RunError::Unsupported {
+        job: job.to_owned(),
+        what,
+    };
+    if !h.is_directory() {
+        return Err(unsupported(format!(
+            "volume {volume}: hostPath type {} is not emulated; pj-local backs hostPath folders only (type DirectoryOrCreate, Directory or unset)",
+            h.kind.as_deref().unwrap_or_default()
+        )));
+    }
+    let path = Path::new(&h.path);
+    let mut rel = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::RootDir => {}
+            Component::Normal(p) => rel.push(p),
+            _ => {
+                return Err(unsupported(format!(
+                    "volume {volume}: hostPath {:?} is not an absolute path without '.' or '..' parts; give the node folder as /var/cache/<name>",
+                    h.path
+                )));
+            }
+        }
+    }
+    if !path.is_absolute() || rel.as_os_str().is_empty() {
+        return Err(unsupported(format!(
+            "volume {volume}: hostPath {:?} is not an absolute folder below /; give the node folder as /var/cache/<name>",
+            h.path
+        )));
+    }
+    Ok(out_root.join("host-paths").join(rel))
 }
 
 /// The most a `--secret` that is not a regular file (a device, a pipe) may
@@ -996,6 +1300,41 @@ mod tests {
             ("github-access-token".into(), PathBuf::from("/tmp/t"))
         );
         assert!(parse_secret("x").is_err());
+    }
+
+    #[test]
+    fn repo_values_name_a_repository_or_are_the_jobs_own() {
+        let named = |repo: &str, source: &str| RepoArg::Named {
+            repo: repo.into(),
+            source: source.into(),
+        };
+        let own = |s: &str| RepoArg::Own(s.into());
+        assert_eq!(
+            parse_repo("GoogleCloudPlatform/google-guest-agent=/src/gga").unwrap(),
+            named("GoogleCloudPlatform/google-guest-agent", "/src/gga")
+        );
+        assert_eq!(
+            parse_repo("o/r.go=https://h/o/r.git?x=1").unwrap(),
+            named("o/r.go", "https://h/o/r.git?x=1")
+        );
+        for path in [
+            "/src/guest-agent",
+            "../guest-agent",
+            "./a/b=c",
+            "a/b/c=d",
+            "https://github.com/o/r.git",
+            "file:///x/y=z",
+            "~/a=b",
+            "a=b",
+        ] {
+            assert_eq!(parse_repo(path).unwrap(), own(path), "{path}");
+        }
+        let e = parse_repo("o/r=").unwrap_err();
+        assert_eq!(
+            e,
+            "o/r= needs the repository's path or URL after '=' (e.g. o/r=$HOME/src/r)"
+        );
+        assert!(parse_repo("").is_err());
     }
 
     #[test]

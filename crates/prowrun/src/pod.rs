@@ -6,15 +6,15 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use prow_env::{JobSpec, ProwEnv};
+use prow_env::{JobSpec, ProwEnv, Refs};
 use prowcfg::{Job, PodSpec};
 
 use crate::rewrite::{expand_vars, map_buckets, map_forge};
 
 /// Where Prow puts `$ARTIFACTS` in the pod.
 pub const POD_ARTIFACTS: &str = "/logs/artifacts";
-/// Prow's GOPATH in the pod; the clone is below it.
-pub const POD_GOPATH: &str = "/home/prow/go";
+/// Prow's GOPATH in the pod; the clones are below it.
+pub const POD_GOPATH: &str = prowcfg::POD_GOPATH;
 
 /// A host folder mounted into the pod.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,14 +67,34 @@ pub struct Redirects {
     pub bucket: Option<PathBuf>,
 }
 
-/// The folder of the clone below GOPATH: `src/<path_alias>` or
-/// `src/github.com/<org>/<repo>`.
+/// The folder of the job's own clone below GOPATH: `src/<path_alias>` or
+/// `src/github.com/<org>/<repo>` ([`prowcfg::clone_path`]).
 pub fn clone_subdir(job: &Job) -> Option<String> {
-    if let Some(alias) = job.base.path_alias.as_deref().filter(|a| !a.is_empty()) {
-        return Some(format!("src/{alias}"));
-    }
-    let (org, repo) = job.org_repo()?;
-    Some(format!("src/github.com/{org}/{repo}"))
+    job.clone_path()
+}
+
+/// The folder below GOPATH where clonerefs clones `refs`
+/// ([`prowcfg::clone_path`]: `path_alias`, else the repository link, else
+/// `github.com/<org>/<repo>`).
+pub fn refs_subdir(refs: &Refs) -> String {
+    prowcfg::clone_path(
+        &refs.org,
+        &refs.repo,
+        refs.path_alias.as_deref(),
+        Some(refs.repo_link.as_str()),
+    )
+}
+
+/// The working directory Prow gives a decorated pod's containers, below
+/// GOPATH (Prow's `DetermineWorkDir`): the clone of the first ref with
+/// `workdir: true` (the job's refs, then its `extra_refs`), else of the
+/// first ref; `None` when the job clones nothing.
+pub fn workdir_subdir(job_spec: &JobSpec) -> Option<String> {
+    let refs: Vec<&Refs> = job_spec.refs.iter().chain(&job_spec.extra_refs).collect();
+    refs.iter()
+        .find(|r| r.workdir)
+        .or(refs.first())
+        .map(|r| refs_subdir(r))
 }
 
 /// Plans every container of `spec` (the job's pod, presets merged).
@@ -86,8 +106,8 @@ pub fn plan(
     redirects: &Redirects,
 ) -> Vec<ContainerPlan> {
     let prow_vars = ProwEnv::vars_for(job_spec, POD_ARTIFACTS);
-    let clone_dir = match (job.decorated(), clone_subdir(job)) {
-        (true, Some(sub)) if job_spec.refs.is_some() => Some(format!("{POD_GOPATH}/{sub}")),
+    let clone_dir = match (job.decorated(), workdir_subdir(job_spec)) {
+        (true, Some(sub)) => Some(format!("{POD_GOPATH}/{sub}")),
         _ => None,
     };
     let rewrite = |s: String| match &redirects.bucket {
@@ -220,4 +240,45 @@ pub fn absolute(s: &str, cwd: &Path) -> String {
         .unwrap_or(abs)
         .to_string_lossy()
         .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(org: &str, repo: &str) -> Refs {
+        Refs {
+            org: org.into(),
+            repo: repo.into(),
+            base_ref: "main".into(),
+            ..Refs::default()
+        }
+    }
+
+    /// Prow's DetermineWorkDir: the first ref with workdir, else the first.
+    #[test]
+    fn the_working_directory_is_prows() {
+        let mut spec = JobSpec {
+            job_type: prow_env::JobType::Postsubmit,
+            job: "j".into(),
+            buildid: "1".into(),
+            prowjobid: "x".into(),
+            refs: Some(Refs {
+                repo_link: "https://github.com/o/r".into(),
+                ..refs("o", "r")
+            }),
+            extra_refs: vec![refs("o", "x"), refs("p", "y")],
+            decoration_config: None,
+        };
+        assert_eq!(workdir_subdir(&spec).as_deref(), Some("src/github.com/o/r"));
+        spec.extra_refs[1].workdir = true;
+        spec.extra_refs[1].path_alias = Some("tools/y".into());
+        assert_eq!(workdir_subdir(&spec).as_deref(), Some("src/tools/y"));
+        // A periodic: its extra_refs only.
+        spec.refs = None;
+        spec.extra_refs[1].workdir = false;
+        assert_eq!(workdir_subdir(&spec).as_deref(), Some("src/github.com/o/x"));
+        spec.extra_refs.clear();
+        assert_eq!(workdir_subdir(&spec), None);
+    }
 }
