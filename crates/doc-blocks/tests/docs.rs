@@ -2,7 +2,8 @@
 //!
 //! Each document gets a sandbox shaped like the machine the docs talk to: a
 //! `$HOME` whose `~/src/guest-agent` is a git repository (examples/shell-tool
-//! on branch `main`) with a bare `origin`, the workspace's binaries on `PATH`,
+//! on branch `main`) with a bare `origin` and `~/src/google-guest-agent` one
+//! (its extra repository, a README only), the workspace's binaries on `PATH`,
 //! GitHub token files in `~/.config/` and the fake GitHub behind
 //! `GITHUB_API_URL`, `TMPDIR` inside the sandbox. The blocks of one document
 //! run in order (a later block may use an earlier one's output), each with
@@ -40,6 +41,7 @@ const TOOLS: &[&str] = &[
     "packagebuild-googet",
     "pj-local",
     "check-prow",
+    "gomodproxy",
 ];
 
 /// The documents with shell blocks, each run by the test of the same name.
@@ -50,6 +52,7 @@ const DOCUMENTS: &[&str] = &[
     "docs/operating.md",
     "docs/packagebuild.md",
     "examples/README.md",
+    "examples/go-modules/README.md",
     "prow/README.md",
 ];
 
@@ -109,6 +112,20 @@ impl Sandbox {
         );
         git(&repo, &["fetch", "--quiet", "origin"]);
         let head = git(&repo, &["rev-parse", "HEAD"]).trim().to_owned();
+        // guest-agent's jobs clone google-guest-agent beside it (extra_refs):
+        // the docs' pj-local runs give it as --repo ORG/REPO=PATH. Not a Go
+        // module: the sandbox has no module proxy (the Go builds are tested
+        // in the builders' own tests).
+        let extra = home.join("src/google-guest-agent");
+        std::fs::create_dir_all(&extra).unwrap();
+        std::fs::write(
+            extra.join("README.md"),
+            "# google-guest-agent (doc sandbox)\n",
+        )
+        .unwrap();
+        git(&extra, &["init", "--quiet", "--initial-branch=main"]);
+        git(&extra, &["add", "-A"]);
+        git(&extra, &["commit", "--quiet", "-m", "google-guest-agent"]);
 
         let github = FakeGitHub::spawn(FakeConfig {
             token: TOKEN.into(),
@@ -281,6 +298,11 @@ fn docs_packagebuild() {
 #[test]
 fn examples_readme() {
     run_document("examples/README.md");
+}
+
+#[test]
+fn examples_go_modules_readme() {
+    run_document("examples/go-modules/README.md");
 }
 
 #[test]

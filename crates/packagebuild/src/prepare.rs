@@ -148,6 +148,12 @@ pub(crate) async fn go_setup(
     let mod_cache = mod_cache(args, scratch);
     std::fs::create_dir_all(&mod_cache)
         .map_err(fs_error::at("cannot create the module cache", &mod_cache))?;
+    // A node's cache folder made by another user (Kubernetes makes a
+    // hostPath DirectoryOrCreate as root) fails here, not inside go.
+    tempfile::tempfile_in(&mod_cache).map_err(fs_error::at(
+        "the Go module cache is not writable by this user (make it writable, or leave --go-mod-cache out for a scratch cache):",
+        &mod_cache,
+    ))?;
     let mut modules = 0;
     let mut prefetch = Duration::ZERO;
     for root in prefetch_roots(tree, extra) {
