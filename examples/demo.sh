@@ -3,6 +3,9 @@
 # pj-local and a production-shaped job (examples/prow/guest-hello.yaml):
 # version-gen, then the deb, rpm and goo builders in parallel, then
 # repo-tagger, which tags the commit and publishes to a local bucket folder.
+# Then the same for the Go example (examples/go-agent, built with its extra
+# repository examples/go-agent-plugins; examples/prow/go-agent.yaml), whose
+# published programs are run to show the released version.
 # Embedded defaults: a local git remote instead of GitHub, a local folder
 # instead of GCS, no network, no account.
 #
@@ -91,6 +94,66 @@ for ex in googet-osconfig-style googet-sources googet-build-step; do
 done
 find "$demo/goo/$version" -name '*.goo' -printf '  %P  %s bytes\n' | sort
 
+# ---------------------------------------------------------------- Go
+# The Go example, released through a job shaped like guest-agent's
+# (examples/prow/go-agent.yaml): its extra repository go-agent-plugins comes
+# as extra_refs, the modules from a file module proxy on a hostPath volume.
+godemo=$demo/go
+if [[ ! -d $godemo/remote.git ]]; then
+  echo
+  echo "== a new Go example repository (examples/go-agent) and its extra repository (examples/go-agent-plugins), in $godemo"
+  for r in go-agent go-agent-plugins; do
+    g init -q "$godemo/$r"
+    cp -r "$root/examples/$r/." "$godemo/$r/"
+    g -C "$godemo/$r" add -A
+    g -C "$godemo/$r" commit -q -m "$r: first commit"
+  done
+  g clone -q --bare "$godemo/go-agent" "$godemo/remote.git"
+  g -C "$godemo/go-agent" remote add origin "$godemo/remote.git"
+fi
+n=$(g -C "$godemo/go-agent" rev-list --count HEAD)
+echo "change $n" >> "$godemo/go-agent/CHANGES"
+g -C "$godemo/go-agent" add CHANGES
+g -C "$godemo/go-agent" commit -q -m "go-agent: merged change $n"
+g -C "$godemo/go-agent" push -q origin master
 echo
-echo "Prow's output of this run: $run/ (started.json, finished.json, per-container logs, artifacts/)"
+echo "== merged $(g -C "$godemo/go-agent" rev-parse --short HEAD) \"go-agent: merged change $n\" to master"
+# The job's go-proxy volume (a hostPath): pj-local backs it with
+# <out>/host-paths/<path>.
+proxy=$demo/runs/host-paths/var/cache/gcp-guest/demo-go-proxy
+"$bin/gomodproxy" "$root/examples/go-modules" "$proxy" | sed 's/^/  module proxy: /'
+echo "== pj-local: go-agent-release (deb12, el9, goo), go-agent-plugins cloned beside it (extra_refs)"
+"$bin/pj-local" --config "$root/examples/prow" --job go-agent-release \
+  --repo "$godemo/remote.git" --repo GoogleCloudPlatform/go-agent-plugins="$godemo/go-agent-plugins" \
+  --forge-remote "$godemo/remote.git" --bucket "$demo/bucket" \
+  --out "$demo/runs" --bin-dir "$bin" \
+  --secret github-access-token="$demo/secrets/token.txt" \
+  --secret release-service-account="$demo/secrets/creds.json" \
+  --secret release-staging-service-account="$demo/secrets/staging-creds.json" >"$godemo/pj-local.log" ||
+  { tail -40 "$godemo/pj-local.log" >&2; echo "demo: the Go release failed; full output: $godemo/pj-local.log" >&2; exit 1; }
+gorun=$(find "$demo/runs/go-agent-release" -mindepth 1 -maxdepth 1 -type d | sort | tail -1)
+goversion=$(cat "$gorun/volumes/workspace/version")
+gorelease="$demo/bucket/gcp-guest-releases/go-agent/$goversion"
+(cd "$gorelease" && sha256sum --quiet -c SHA256SUMS)
+echo "== released go-agent $goversion to $gorelease (SHA256SUMS checked); each package's programs report:"
+x=$(mktemp -d "${TMPDIR:-/tmp}/demo-go.XXXXXX")
+trap 'rm -rf "$x"' EXIT
+dpkg-deb -x "$gorelease/deb12/go-agent_${goversion}-g1_amd64.deb" "$x/deb"
+mkdir -p "$x/rpm" && (cd "$x/rpm" && rpm2cpio "$gorelease/el9/go-agent-${goversion}-g1.el9.x86_64.rpm" | cpio -idm --quiet)
+for f in deb/usr/bin/go_agent deb/usr/bin/go-agent-plugins rpm/usr/bin/go_agent rpm/usr/bin/go-agent-plugins; do
+  said=$("$x/$f" --version)
+  [[ $said == *" version $goversion" ]] || { echo "demo: $f says '$said', not version $goversion" >&2; exit 1; }
+  echo "  ${f%%/*}: $said"
+done
+goo="$gorelease/goo/google-compute-engine-go-agent.x86_64.${goversion}@1.goo"
+mkdir -p "$x/goo" && tar -xzf "$goo" -C "$x/goo"
+for exe in GoAgent.exe GoAgentPlugins.exe; do
+  [[ $(head -c 2 "$x/goo/$exe") == MZ ]] && grep -qa "$goversion" "$x/goo/$exe" ||
+    { echo "demo: $exe in $goo is not a Windows program stamped $goversion" >&2; exit 1; }
+  echo "  goo: $exe, a Windows executable stamped $goversion"
+done
+echo "  manifest: $gorelease/manifest.json (extra_repos: go-agent-plugins at $(g -C "$godemo/go-agent-plugins" rev-parse --short HEAD))"
+
+echo
+echo "Prow's output of these runs: $run/ and $gorun/ (started.json, finished.json, per-container logs, artifacts/)"
 echo "Run 'make demo' again for the next merge and version; 'make demo-clean' to start over."

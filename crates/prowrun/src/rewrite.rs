@@ -55,7 +55,8 @@ fn is_path_char(c: char) -> bool {
 
 /// Replaces every pod path of `maps` that appears as a whole path (or a
 /// path's leading folders) in `s` by its host folder: `/workspace`,
-/// `/workspace/version` and `--workspace=/workspace` are rewritten,
+/// `/workspace/version`, `--workspace=/workspace` and `file:///workspace`
+/// are rewritten,
 /// `/workspaces`, `gs://b/workspace` and `/a/workspace` are not. The longest
 /// pod path wins.
 pub fn map_paths(s: &str, maps: &[PathMap]) -> String {
@@ -65,7 +66,10 @@ pub fn map_paths(s: &str, maps: &[PathMap]) -> String {
     let mut i = 0;
     'outer: while i < s.len() {
         let prev = s[..i].chars().next_back();
-        let starts_path = prev.is_none_or(|c| !is_path_char(c) && c != '/');
+        // A path starts after a separator, or as a file:// URL's path
+        // (GOPROXY=file:///go-proxy names the pod's folder too).
+        let starts_path =
+            prev.is_none_or(|c| !is_path_char(c) && c != '/') || s[..i].ends_with("file://");
         if starts_path && s[i..].starts_with('/') {
             for m in &sorted {
                 let pod = m.pod.trim_end_matches('/');
@@ -174,7 +178,11 @@ mod tests {
             map_paths("PATH=/bin:/workspace/bin", &m),
             "PATH=/bin:/tmp/run/volumes/workspace/bin"
         );
-        assert_eq!(map_paths("file:///workspace", &m), "file:///workspace");
+        assert_eq!(
+            map_paths("file:///workspace/p", &m),
+            "file:///tmp/run/volumes/workspace/p"
+        );
+        assert_eq!(map_paths("file:///a/workspace", &m), "file:///a/workspace");
         assert_eq!(map_paths("/workspaces", &m), "/workspaces");
         assert_eq!(map_paths("gs://b/workspace", &m), "gs://b/workspace");
         assert_eq!(map_paths("/a/workspace", &m), "/a/workspace");
