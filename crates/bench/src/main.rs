@@ -11,7 +11,8 @@
 //! 3. our orig tarball against `tar czf` of the same tree.
 //! 4. packagebuild-googet on ~500 MB against `tar -c | gzip -6`.
 //! 5. the emulated release (pj-local, all containers at once) against its
-//!    steps run one after another.
+//!    steps run one after another, for examples/shell-tool and the Go example
+//!    examples/go-agent; the Go module prefetch warm against cold.
 
 mod builds;
 mod chain;

@@ -123,16 +123,21 @@ pub struct Toolchain {
     pub linked: Option<PathBuf>,
 }
 
+/// Flags added to the inherited `GOFLAGS`: `-modcacherw` so that a scratch
+/// module cache can be removed, `-trimpath` so that a program does not
+/// record the folder it was built in (a retried build in another scratch
+/// folder gives the same bytes, as dh-golang does for Debian).
+pub const ADDED_GOFLAGS: &[&str] = &["-modcacherw", "-trimpath"];
+
 /// The environment variables a module prefetch and the package build share:
-/// the module cache, and `-modcacherw` (so that a scratch cache can be
-/// removed) added to the inherited `GOFLAGS`.
+/// the module cache, and [`ADDED_GOFLAGS`] added to the inherited `GOFLAGS`.
 pub fn build_env(mod_cache: &Path, inherited_goflags: Option<&str>) -> Vec<(String, String)> {
     let mut flags: Vec<&str> = inherited_goflags
         .unwrap_or("")
         .split_whitespace()
-        .filter(|f| *f != "-modcacherw")
+        .filter(|f| !ADDED_GOFLAGS.contains(f))
         .collect();
-    flags.push("-modcacherw");
+    flags.extend(ADDED_GOFLAGS);
     vec![
         ("GOMODCACHE".into(), mod_cache.display().to_string()),
         ("GOFLAGS".into(), flags.join(" ")),

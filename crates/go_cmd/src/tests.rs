@@ -127,16 +127,22 @@ fn the_module_go_could_not_load_is_read_from_stderr() {
 }
 
 #[test]
-fn the_build_env_adds_modcacherw_once_to_the_inherited_flags() {
+fn the_build_env_adds_its_flags_once_to_the_inherited_ones() {
     let env = build_env(Path::new("/cache"), Some("-mod=mod -modcacherw"));
     assert_eq!(
         env,
         vec![
             ("GOMODCACHE".to_string(), "/cache".to_string()),
-            ("GOFLAGS".to_string(), "-mod=mod -modcacherw".to_string()),
+            (
+                "GOFLAGS".to_string(),
+                "-mod=mod -modcacherw -trimpath".to_string()
+            ),
         ]
     );
-    assert_eq!(build_env(Path::new("/c"), None)[1].1, "-modcacherw");
+    assert_eq!(
+        build_env(Path::new("/c"), None)[1].1,
+        "-modcacherw -trimpath"
+    );
 }
 
 #[test]

@@ -97,3 +97,32 @@ fn without_the_extra_repo_the_placeholder_is_packed() {
     );
     assert_eq!(b.result("goo")["go"]["modules"], 1);
 }
+
+/// The same commits built from two other folders give the same bytes: Go
+/// records no build folder (-trimpath), so a retried build in another
+/// scratch folder stages identical files.
+#[test]
+fn the_same_commits_in_other_folders_give_the_same_goo() {
+    let b = go::run(BIN);
+    let extra = b.dir().join("elsewhere/go-agent-plugins");
+    go::example_repo("go-agent-plugins", &extra);
+    let sha = |n: &str| {
+        let main = b.dir().join(n).join("go-agent");
+        go::example_repo("go-agent", &main);
+        let out = b.dir().join(n).join("out");
+        let o = b.run(
+            &main,
+            &[
+                "--version",
+                V,
+                "--out",
+                out.to_str().unwrap(),
+                "--extra-repo",
+                extra.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read(out.join(GOO)).unwrap()
+    };
+    assert!(sha("one") == sha("two"), "the .goo bytes differ");
+}
