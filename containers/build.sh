@@ -8,7 +8,8 @@
 #                                         (check-prow --dockerfiles, where the rules live)
 #   containers/build.sh --check           the same
 #   containers/build.sh image-test        build builder-deb12 with buildah and build
-#                                         examples/shell-tool inside it
+#                                         examples/shell-tool and the Go example
+#                                         (examples/go-agent) inside it
 #
 # Environment:
 #   IMAGE_REGISTRY   image name prefix [us-docker.pkg.dev/gcp-guest/release]
@@ -78,6 +79,19 @@ dockerfile_bins() {
     }' "$1"
 }
 
+# The URLs a Dockerfile's build downloads from, named on its
+# "# Build downloads: URL..." comment line.
+dockerfile_downloads() {
+  sed -n 's/^# Build downloads: *//p' "$1" | tr -s ' ' '\n'
+}
+
+# Whether URL answers at all (any HTTP status), within 10 seconds; yes when
+# curl is missing (the build then says).
+answers() {
+  command -v curl >/dev/null 2>&1 || return 0
+  curl -s -o /dev/null -m 10 --head "$1"
+}
+
 # ------------------------------------------------------------------- cargo
 
 # cargo metadata of the workspace, loaded once (load_metadata) by the commands.
@@ -104,14 +118,29 @@ target_dir() {
   python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])' <<<"$metadata"
 }
 
+# "<package> <bin>" for each BIN: the workspace package that builds it ("?" if none).
+bin_packages() {
+  python3 -c '
+import json, sys
+m = json.load(sys.stdin)
+owner = {t["name"]: p["name"] for p in m["packages"] for t in p["targets"] if "bin" in t["kind"]}
+for b in sys.argv[1:]:
+    print(owner.get(b, "?"), b)' "$@" <<<"$metadata"
+}
+
 # Builds BIN... for the images: release, statically linked (glibc's crt-static),
 # so one binary runs on every base (Debian 11 has glibc 2.31, EL 8 has 2.28;
-# a binary linked on Debian 12 needs 2.34 or later). Prints the output folder.
+# a binary linked on Debian 12 needs 2.34 or later). Only the packages holding
+# them (-p), so the other crates of the workspace are neither built nor asked
+# for features. Prints the output folder.
 build_bins() {
-  local triple args=() b
+  local triple args=() b p
   triple=$(rustc -vV | sed -n 's/^host: //p')
   [[ $triple == *-linux-gnu ]] || die "building the image binaries needs a *-linux-gnu host; this is $triple"
-  for b in "$@"; do args+=(--bin "$b"); done
+  while read -r p b; do
+    [[ $p != "?" ]] || die "no workspace package builds the binary $b"
+    args+=(-p "$p" --bin "$b")
+  done < <(bin_packages "$@")
   log "cargo build --release --target $triple ${args[*]} (static)"
   RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
     "$cargo" build --release --target "$triple" "${args[@]}" >&2
@@ -322,7 +351,7 @@ images_dir=
 built=()
 skipped=()
 build_images() {
-  local names=("$@") name df b ref why have bins=() buildable=() out tag buildlog cmd context old=
+  local names=("$@") name df b ref url why have bins=() buildable=() out tag buildlog cmd context old=
   tag=$(default_tag)
   load_metadata
   images_dir=$(target_dir)/images
@@ -336,6 +365,11 @@ build_images() {
     for b in $(dockerfile_bins "$df"); do
       grep -qxF "$b" <<<"$have" || why="it copies $b, which this workspace does not build (yet)"
     done
+    if [[ -z $why ]]; then
+      for url in $(dockerfile_downloads "$df"); do
+        answers "$url" || { why="its build downloads from $url, which does not answer here"; break; }
+      done
+    fi
     if [[ -z $why && $engine == buildah ]]; then
       for ref in $(dockerfile_bases "$df"); do
         ensure_buildah_base "$ref"
@@ -411,11 +445,28 @@ cmd_build() {
 
 # -------------------------------------------------------------- image test
 
-# Builds builder-deb12 with buildah (whatever engine runs) and runs a real
-# packagebuild-deb build of examples/shell-tool inside it, as the image's
-# default user; checks the .deb that comes out.
+# example_repo SRC DEST: the example folder SRC as a git repository at DEST
+# (one commit), as the builder gets a repository in a Prow pod.
+example_repo() {
+  local src=$1 dest=$2
+  cp -r "$src" "$dest"
+  (
+    cd "$dest"
+    export GIT_AUTHOR_DATE=2026-11-27T12:00:00Z GIT_COMMITTER_DATE=2026-11-27T12:00:00Z
+    git -c init.defaultBranch=master init -q
+    git add -A
+    git -c user.name=Test -c user.email=test@example.com commit -q -m "${src##*/}"
+  )
+}
+
+# Builds builder-deb12 with buildah (whatever engine runs) and runs real
+# packagebuild-deb builds inside it, as the image's default user: the shell
+# example (examples/shell-tool), then the Go example (examples/go-agent with
+# examples/go-agent-plugins as its extra repository) with the image's own Go,
+# the modules from a file module proxy and no network. Checks what comes out.
 cmd_image_test() {
-  local started name=builder-deb12 ref tmp ctr version=20261127.00 user deb field want
+  local started name=builder-deb12 ref tmp ctr version=20261127.00 user deb field want sums
+  local go_started go_want goroot gover debs bin got netdevs proxy=/home/builder/goproxy
   started=$(date +%s)
   IMAGE_ENGINE=buildah
   IMAGE_TAG=image-test
@@ -425,15 +476,7 @@ cmd_image_test() {
 
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/image-test.XXXXXX")
   cleanup_dirs+=("$tmp")
-  # The example as a git repository, as the builder gets it in a Prow pod.
-  cp -r examples/shell-tool "$tmp/repo"
-  (
-    cd "$tmp/repo"
-    export GIT_AUTHOR_DATE=2026-11-27T12:00:00Z GIT_COMMITTER_DATE=2026-11-27T12:00:00Z
-    git -c init.defaultBranch=master init -q
-    git add -A
-    git -c user.name=Test -c user.email=test@example.com commit -q -m "guest-hello"
-  )
+  example_repo examples/shell-tool "$tmp/repo"
 
   ctr=$(bah from --pull=never "$ref")
   cleanup_ctrs+=("$ctr")
@@ -461,7 +504,61 @@ cmd_image_test() {
   grep -q " guest-hello_${version}-g1_all.deb\$" "$tmp/out/$sums" ||
     die "$sums does not list the .deb"
   (cd "$tmp/out" && sha256sum --quiet -c "$sums") || die "$sums does not match the files"
-  log "image-test ok: $name built guest-hello_${version}-g1_all.deb (Version 1:$version-g1) as $user in $(($(date +%s) - started)) s"
+  log "image-test: $name built guest-hello_${version}-g1_all.deb (Version 1:$version-g1) as $user in $(($(date +%s) - started)) s"
+
+  # The Go example. The image's Go must be at /tmp/go already (the builder
+  # links /tmp/go only when it is absent), and be the version its Dockerfile pins.
+  go_started=$(date +%s)
+  go_want=go$(sed -n 's/^ARG GO_VERSION=//p' "containers/$name/Dockerfile")
+  [[ $go_want != go ]] || die "containers/$name/Dockerfile has no ARG GO_VERSION=..."
+  goroot=$(bah run --isolation chroot "$ctr" -- readlink -f /tmp/go)
+  gover=$(bah run --isolation chroot "$ctr" -- /tmp/go/bin/go env GOVERSION) ||
+    die "$name has no Go at /tmp/go/bin/go"
+  log "the image's Go: /tmp/go -> $goroot, $gover"
+  [[ $gover == "$go_want" ]] || die "/tmp/go/bin/go in $name is $gover, but its Dockerfile pins $go_want"
+  [[ $goroot != /tmp/* ]] || die "/tmp/go in $name resolves to $goroot, not to an installed Go"
+  # The modules from a file module proxy that gomodproxy writes here from
+  # examples/go-modules, copied in; both repositories as git repositories.
+  "$(build_bins gomodproxy)/gomodproxy" examples/go-modules "$tmp/goproxy" >/dev/null
+  example_repo examples/go-agent "$tmp/go-agent"
+  example_repo examples/go-agent-plugins "$tmp/go-agent-plugins"
+  for d in goproxy go-agent go-agent-plugins; do
+    bah copy --chown builder:builder "$ctr" "$tmp/$d" "/home/builder/$d" >/dev/null
+  done
+  # No network: a fresh network namespace, only its loopback device. buildah
+  # refuses --network none with chroot isolation, so this build runs with
+  # runc (oci isolation).
+  netdevs=$(bah run --isolation oci --network none "$ctr" -- \
+    sed -n 's/^ *\([^:]*\):.*/\1/p' /proc/net/dev | tr '\n' ' ')
+  [[ $netdevs == "lo " ]] || die "buildah run --network none still sees the network devices: $netdevs"
+  log "packagebuild-deb --version $version --extra-repo /home/builder/go-agent-plugins in $ref (as $user, network none, GOPROXY=file://$proxy, GOTOOLCHAIN=local)"
+  bah run --isolation oci --network none --workingdir /home/builder/go-agent \
+    --env REPO_OWNER=example --env REPO_NAME=go-agent \
+    --env GOPROXY="file://$proxy" --env GOTOOLCHAIN=local \
+    "$ctr" -- packagebuild-deb --version "$version" --out /home/builder/go-out \
+    --extra-repo /home/builder/go-agent-plugins 2>&1 | tee "$tmp/go-build.log" >&2
+  grep -qF "Go: /tmp/go/bin/go ($go_want, GOROOT $goroot)" "$tmp/go-build.log" ||
+    die "the build's log does not say it used /tmp/go/bin/go ($go_want, GOROOT $goroot)"
+  ! grep -q "no Go at /tmp/go" "$tmp/go-build.log" ||
+    die "the builder linked /tmp/go itself: the image's Go was not at /tmp/go"
+  mkdir -p "$tmp/go-out"
+  bah run --isolation chroot "$ctr" -- tar -C /home/builder/go-out -cf - . | tar -C "$tmp/go-out" -xf -
+  log "outputs: $(find "$tmp/go-out" -mindepth 1 -printf '%P ')"
+  debs=("$tmp/go-out/go-agent_${version}-g1_"*.deb)
+  deb=${debs[0]}
+  [[ -f $deb ]] || die "no go-agent_${version}-g1_<arch>.deb came out of the Go build"
+  grep -q " ${deb##*/}\$" "$tmp/go-out/$sums" || die "$sums does not list ${deb##*/}"
+  (cd "$tmp/go-out" && sha256sum --quiet -c "$sums") || die "$sums does not match the files"
+  # Both programs (the second from the extra repository) run here and report the version.
+  dpkg-deb -x "$deb" "$tmp/go-agent-root"
+  for bin in go_agent go-agent-plugins; do
+    [[ -x $tmp/go-agent-root/usr/bin/$bin ]] || die "${deb##*/} has no /usr/bin/$bin"
+    got=$("$tmp/go-agent-root/usr/bin/$bin" --version) || die "/usr/bin/$bin --version failed"
+    [[ $got == "$bin version $version" ]] ||
+      die "/usr/bin/$bin --version printed '$got', expected '$bin version $version'"
+  done
+  log "image-test: $name built ${deb##*/} with $gover from /tmp/go ($goroot), the extra repository and no network in $(($(date +%s) - go_started)) s; /usr/bin/go_agent and /usr/bin/go-agent-plugins report $version"
+  log "image-test ok in $(($(date +%s) - started)) s"
 }
 
 # ------------------------------------------------------------------- main
