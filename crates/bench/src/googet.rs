@@ -210,13 +210,16 @@ fn content(rng: &mut Rng, words: &[String], kind: Kind, len: usize) -> Vec<u8> {
 /// Runs `cmd` (output discarded) and returns its wall time and peak
 /// resident memory: from `/usr/bin/time -v` when installed, else the
 /// child's `VmHWM` polled from /proc.
-fn measured(cmd: &mut Command) -> anyhow::Result<(Duration, u64)> {
+pub(crate) fn measured(cmd: &mut Command) -> anyhow::Result<(Duration, u64)> {
     let gnu_time = Path::new("/usr/bin/time");
     let report = tempfile::NamedTempFile::new()?;
     let mut c = if gnu_time.exists() {
         let mut c = Command::new(gnu_time);
         c.arg("-v").arg("-o").arg(report.path());
         c.arg(cmd.get_program()).args(cmd.get_args());
+        if let Some(dir) = cmd.get_current_dir() {
+            c.current_dir(dir);
+        }
         for (k, v) in cmd.get_envs() {
             match v {
                 Some(v) => c.env(k, v),

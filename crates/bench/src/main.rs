@@ -13,10 +13,13 @@
 //! 5. the emulated release (pj-local, all containers at once) against its
 //!    steps run one after another, for examples/shell-tool and the Go example
 //!    examples/go-agent; the Go module prefetch warm against cold.
+//! 6. repo-tagger --publish of a 2 GiB .deb beside a 20 MiB one: peak
+//!    resident memory side by side (publishing streams).
 
 mod builds;
 mod chain;
 mod googet;
+mod publish;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -32,7 +35,7 @@ const RUNS: usize = 5;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // `release-bench [versions|builds|googet|chain]...`: some sections only.
+    // `release-bench [versions|builds|googet|chain|publish]...`: some sections only.
     let only: Vec<String> = std::env::args().skip(1).collect();
     let want = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     if want("versions") {
@@ -46,6 +49,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if want("chain") {
         chain::run()?;
+    }
+    if want("publish") {
+        publish::run()?;
     }
     Ok(())
 }

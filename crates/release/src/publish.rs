@@ -26,6 +26,11 @@
 //! size), its sha256 and the package name, version, architecture and
 //! format read back from the file must be the record's, and only then,
 //! once every artifact checked out, are those verified files uploaded.
+//! Nothing on this path holds a whole artifact: the read-back reads a
+//! package's headers or control member, or streams a `.goo` through its
+//! decoder, and the upload sends the file in parts ([`Store::put_file`]
+//! holds at most `store::PARTS_IN_FLIGHT` parts of it), so a 2 GB artifact
+//! costs as much memory as a 20 MB one.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;

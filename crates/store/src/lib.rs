@@ -16,6 +16,15 @@
 //! on GCS, a conditional multipart copy on S3) publishes it atomically; the
 //! temporary object is deleted afterwards. An existence check still runs
 //! before a large upload, only to skip re-uploading on re-runs.
+//!
+//! Memory does not grow with an object's size. A file is read in chunks of
+//! one part and at most [`PARTS_IN_FLIGHT`] parts are held at once (the
+//! next chunk is read only once a part has been sent), so an upload holds
+//! at most `max(multipart_threshold, PARTS_IN_FLIGHT × part_size)` bytes of
+//! the object: 16 MiB with the default options, for 20 MB as for 2 GB. Only
+//! an object up to the threshold is sent in one request from memory (a
+//! single PUT needs its whole body at hand). Downloads, hashes and
+//! comparisons stream.
 
 mod backend;
 mod error;
@@ -23,6 +32,7 @@ mod location;
 mod progress;
 
 use std::fmt;
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -35,7 +45,6 @@ use object_store::{
     WriteMultipart,
 };
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncReadExt;
 
 pub use backend::{GcsServiceAccount, S3Credentials};
 pub use error::StoreError;
@@ -50,9 +59,11 @@ use progress::Reporter;
 pub struct StoreOptions {
     /// How transfers report progress (a bar on a terminal, log lines else).
     pub progress: Progress,
-    /// Objects larger than this are uploaded in parts.
+    /// Objects larger than this are uploaded in parts; one up to this size
+    /// is held in memory whole, for a single request.
     pub multipart_threshold: u64,
-    /// Size of each part (S3 requires at least 5 MiB for all but the last).
+    /// Size of each part (S3 and GCS require at least 5 MiB for all but the
+    /// last); an upload holds at most [`PARTS_IN_FLIGHT`] of them.
     pub part_size: usize,
     /// S3 endpoint (e.g. moto's); else `AWS_ENDPOINT_URL`; else AWS.
     pub s3_endpoint: Option<String>,
@@ -73,8 +84,10 @@ impl Default for StoreOptions {
     fn default() -> Self {
         StoreOptions {
             progress: Progress::Auto,
-            multipart_threshold: 64 * 1024 * 1024,
-            part_size: 16 * 1024 * 1024,
+            // Equal to PARTS_IN_FLIGHT parts: the most a multipart upload
+            // holds, so no object size costs more memory than another.
+            multipart_threshold: 16 * 1024 * 1024,
+            part_size: 8 * 1024 * 1024,
             s3_endpoint: None,
             gcs_base_url: None,
             allow_http: false,
@@ -84,6 +97,10 @@ impl Default for StoreOptions {
         }
     }
 }
+
+/// The most parts of one multipart upload held in memory at once: one
+/// being sent while the next is read.
+pub const PARTS_IN_FLIGHT: usize = 2;
 
 /// What a create-only write did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -463,19 +480,22 @@ impl Store {
             .map_err(|e| self.write_err(tmp, e))?;
         let mut writer = WriteMultipart::new_with_chunk_size(upload, self.backend.part_size);
         let mut hasher = Sha256::new();
-        while let Some(chunk) = stream.next().await {
-            let chunk = match chunk {
-                Ok(c) => c,
-                Err(e) => {
+        loop {
+            // At most PARTS_IN_FLIGHT - 1 parts are being sent while the
+            // next chunk is read: waiting before the read, not after it,
+            // counts the chunk read as a part held.
+            if let Err(e) = writer.wait_for_capacity(PARTS_IN_FLIGHT).await {
+                let _ = writer.abort().await;
+                return Err(self.write_err(tmp, e));
+            }
+            let chunk = match stream.next().await {
+                None => break,
+                Some(Ok(c)) => c,
+                Some(Err(e)) => {
                     let _ = writer.abort().await;
                     return Err(e);
                 }
             };
-            // Bounded parts in flight keep memory at a few part sizes.
-            if let Err(e) = writer.wait_for_capacity(2).await {
-                let _ = writer.abort().await;
-                return Err(self.write_err(tmp, e));
-            }
             hasher.update(&chunk);
             reporter.inc(chunk.len() as u64);
             writer.put(chunk);
@@ -683,17 +703,28 @@ async fn source_stream(source: &Source<'_>, chunk: usize) -> Result<ChunkStream,
             let path = path.to_path_buf();
             let file = tokio::fs::File::open(&path)
                 .await
-                .map_err(|source| local_err(&path, source))?;
+                .map_err(|source| local_err(&path, source))?
+                .into_std()
+                .await;
+            // Each chunk is read straight into its own buffer on a blocking
+            // thread (tokio's File would stage it in a second buffer). The
+            // buffer is allocated here, on the runtime's thread: allocated
+            // on ever-changing blocking threads, the freed parts stay
+            // cached in as many malloc arenas (measured: 120 MiB of resident
+            // memory for 1 GiB, against 25 MiB this way).
             let stream = futures::stream::try_unfold(file, move |mut file| {
                 let path = path.clone();
                 async move {
                     let mut buf = Vec::with_capacity(chunk);
-                    // `take` bounds each read to one chunk; loop to fill it.
-                    let n = (&mut file)
-                        .take(chunk as u64)
-                        .read_to_end(&mut buf)
-                        .await
-                        .map_err(|source| local_err(&path, source))?;
+                    let read = tokio::task::spawn_blocking(move || {
+                        // `take` bounds the read to one chunk; it loops to fill it.
+                        let n = (&mut file).take(chunk as u64).read_to_end(&mut buf)?;
+                        Ok::<_, std::io::Error>((n, buf, file))
+                    })
+                    .await
+                    .map_err(std::io::Error::other)
+                    .and_then(|r| r);
+                    let (n, buf, file) = read.map_err(|source| local_err(&path, source))?;
                     Ok::<_, StoreError>((n > 0).then(|| (Bytes::from(buf), file)))
                 }
             });
@@ -715,5 +746,24 @@ async fn source_stream(source: &Source<'_>, chunk: usize) -> Result<ChunkStream,
                 })
                 .boxed())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With the default options no object costs more memory than another:
+    /// a single request's object is no larger than the parts a multipart
+    /// upload holds, and parts are as large as S3 and GCS require.
+    #[test]
+    fn the_default_threshold_is_the_multipart_bound() {
+        let o = StoreOptions::default();
+        assert_eq!(
+            o.multipart_threshold,
+            (PARTS_IN_FLIGHT * o.part_size) as u64
+        );
+        assert!(o.part_size >= 5 * 1024 * 1024);
+        assert_eq!(o.multipart_threshold, 16 * 1024 * 1024, "docs state it");
     }
 }
