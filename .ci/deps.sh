@@ -39,7 +39,7 @@ go_ok() {
   [[ ${v%%.*} -gt 1 || ( ${v%%.*} -eq 1 && $(cut -d. -f2 <<<"$v") -ge 21 ) ]]
 }
 if ! GOTOOLCHAIN=local go_ok; then
-  codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+  codename=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release 2>/dev/null)
   if [[ $(id -u) -ne 0 || $codename != bookworm ]]; then
     echo "Go 1.21 or later is missing; on Debian 12, as root: echo 'deb http://deb.debian.org/debian bookworm-backports main' > /etc/apt/sources.list.d/bookworm-backports.list && apt-get update && apt-get install -y -t bookworm-backports golang-1.23-go golang-go" >&2
     exit 1

@@ -148,8 +148,10 @@ done
 goo="$gorelease/goo/google-compute-engine-go-agent.x86_64.${goversion}@1.goo"
 mkdir -p "$x/goo" && tar -xzf "$goo" -C "$x/goo"
 for exe in GoAgent.exe GoAgentPlugins.exe; do
-  [[ $(head -c 2 "$x/goo/$exe") == MZ ]] && grep -qa "$goversion" "$x/goo/$exe" ||
-    { echo "demo: $exe in $goo is not a Windows program stamped $goversion" >&2; exit 1; }
+  if [[ $(head -c 2 "$x/goo/$exe") != MZ ]] || ! grep -qa "$goversion" "$x/goo/$exe"; then
+    echo "demo: $exe in $goo is not a Windows program stamped $goversion" >&2
+    exit 1
+  fi
   echo "  goo: $exe, a Windows executable stamped $goversion"
 done
 echo "  manifest: $gorelease/manifest.json (extra_repos: go-agent-plugins at $(g -C "$godemo/go-agent-plugins" rev-parse --short HEAD))"
