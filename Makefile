@@ -9,13 +9,13 @@ export CARGO_TERM_COLOR ?= never
 help:
 	@echo "make demo   - set up and run the demo release of an example repository"
 	@echo "make test   - set up and run every test (what .ci/run runs)"
-	@echo "make bench  - benchmarks (not part of make test); BENCH='builds chain' for some"
+	@echo "make bench  - benchmarks (not part of make test); BENCH='versions builds googet chain publish' for some"
 	@echo "make lint   - cargo fmt --check and clippy -D warnings"
 	@echo "make test-clock - the Rust tests again with the wall clock moved (faketime)"
 	@echo "make fuzz   - every fuzz target for FUZZ_TIME seconds each (default 60)"
 	@echo "make stress - concurrent release runs with faults, invariants checked (STRESS_ARGS)"
 	@echo "make images - the container images (docker if an engine answers, else buildah)"
-	@echo "make image-test   - build builder-deb12 with buildah and a real .deb inside it"
+	@echo "make image-test   - build builder-deb12 with buildah and real .debs inside it (shell and Go examples)"
 	@echo "make check-containers - every Dockerfile pins its base and copies a workspace binary"
 	@echo "make shellcheck   - shellcheck every *.sh and .ci/run"
 
@@ -61,8 +61,8 @@ check-prow:
 
 # Everything CI runs: static checks, every Rust test (and again with the
 # clock moved), the config and image checks, a short fuzz run, the release transaction under stress (20 rounds of
-# 8 concurrent runs with faults), and a real deb build inside the Debian 12
-# builder image (buildah).
+# 8 concurrent runs with faults), and real deb builds (shell and Go examples)
+# inside the Debian 12 builder image (buildah).
 test: deps lint check-prow check-containers shellcheck unit test-clock fuzz-smoke stress image-test
 
 bench: deps
