@@ -781,6 +781,7 @@ mod tests {
                 commit: commit.into(),
             }),
             go: None,
+            run: None,
         };
         let results = [
             result("goo", Some("bbb")),
