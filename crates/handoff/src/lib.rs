@@ -116,6 +116,8 @@ pub struct Workspace {
     loc: Location,
     poll: Duration,
     report_every: Duration,
+    /// Whether waits back off (a remote store is asked over the network).
+    backoff: bool,
 }
 
 /// A claim of a version for a commit (`claims/<n>.json`): the first run
@@ -150,6 +152,7 @@ impl Workspace {
             // after the one before it finished.
             poll: Duration::from_millis(50),
             report_every: Duration::from_secs(30),
+            backoff: false,
         }
     }
 
@@ -166,19 +169,22 @@ impl Workspace {
             })?;
         validate_target(run).map_err(|_| HandoffError::BadRun(run.to_owned()))?;
         let store = store::Store::open(spec, &store::StoreOptions::default())?;
+        // A remote store is asked over the network: polled less, with
+        // backoff. A file:// one is a folder.
+        let remote = !spec.starts_with("file://");
         Ok(Workspace {
             loc: Location::Store {
                 store,
                 run: run.to_owned(),
             },
-            // A store is asked over the network: poll it less, with backoff.
-            poll: Duration::from_millis(250),
+            poll: Duration::from_millis(if remote { 250 } else { 50 }),
             report_every: Duration::from_secs(30),
+            backoff: remote,
         })
     }
 
-    /// Sets how often waits look for files (default 50 ms for a folder, 250
-    /// ms growing to 5 s for a store) and how often they say what they
+    /// Sets how often waits look for files (default 50 ms for a folder or a
+    /// file:// store, 250 ms doubling to 5 s for a remote store) and how often they say what they
     /// still wait for (default 30 s).
     pub fn with_polling(mut self, poll: Duration, report_every: Duration) -> Self {
         self.poll = poll;
@@ -452,8 +458,8 @@ impl Workspace {
     }
 
     /// Polls `probe` until it is ready or `timeout` passes, saying what it
-    /// still waits for at the start and every `report_every`. A store is
-    /// polled with backoff (the interval doubles up to 5 s).
+    /// still waits for at the start and every `report_every`. A remote store
+    /// is polled with backoff (the interval doubles up to 5 s).
     async fn wait_until<T, F, Fut>(
         &self,
         timeout: Duration,
@@ -490,7 +496,7 @@ impl Workspace {
                 last_report = Some(tokio::time::Instant::now());
             }
             tokio::time::sleep(poll.min(timeout.saturating_sub(waited))).await;
-            if self.is_store() {
+            if self.backoff {
                 poll = (poll * 2).min(Duration::from_secs(5));
             }
         }
