@@ -91,12 +91,12 @@ impl Recorder {
     /// Writes `record`. A failure to write is logged and returned, so that
     /// a caller whose step succeeded can fail on it; a failed step's own
     /// error matters more than the record's.
-    pub fn record(&self, record: Record<'_>) -> Result<(), HandoffError> {
+    pub async fn record(&self, record: Record<'_>) -> Result<(), HandoffError> {
         let written = match (&self.workspace, record) {
             (None, _) => Ok(()),
-            (Some(ws), Record::Version(r)) => ws.write_version(r),
-            (Some(ws), Record::Build(r)) => ws.write_result(r).map(drop),
-            (Some(ws), Record::Tag(r)) => ws.write_tag(r).map(drop),
+            (Some(ws), Record::Version(r)) => ws.write_version(r).await,
+            (Some(ws), Record::Build(r)) => ws.write_result(r).await.map(drop),
+            (Some(ws), Record::Tag(r)) => ws.write_tag(r).await.map(drop),
         };
         if let Err(e) = &written {
             warn!("could not write the {} record: {e}", self.tool);
@@ -120,35 +120,45 @@ impl Recorder {
     /// known. Credentials in URLs the error quotes are hidden first
     /// (`https://***@host/...`): the records go to `$ARTIFACTS`, which Prow
     /// publishes.
-    pub fn failed(&self, error: &str, version: Option<BuildVersion>) {
+    pub async fn failed(&self, error: &str, version: Option<BuildVersion>) {
         let error = git_cmd::redact_url(error);
         let error = error.as_str();
         // Logged inside; the step's own error is what it reports.
         let _ = match &self.step {
-            Step::Version => self.record(Record::Version(&VersionRecord::failed(error))),
-            Step::Build { target, host } => self.record(Record::Build(&BuildResult {
-                target: target.clone(),
-                status: Status::Failed,
-                version,
-                commit: None,
-                artifacts: vec![],
-                error: Some(error.to_owned()),
-                host: host.clone(),
-                local_changes: vec![],
-                extra_repo: None,
-                go: None,
-            })),
-            Step::Tag { targets, build_id } => self.record(Record::Tag(&TagRecord {
-                status: TagStatus::Failed,
-                version: version.and_then(|v| v.release()),
-                commit: None,
-                tag_object: None,
-                existing_commit: None,
-                forge: None,
-                targets: targets.clone(),
-                build_id: build_id.clone(),
-                error: Some(error.to_owned()),
-            })),
+            Step::Version => {
+                self.record(Record::Version(&VersionRecord::failed(error)))
+                    .await
+            }
+            Step::Build { target, host } => {
+                self.record(Record::Build(&BuildResult {
+                    target: target.clone(),
+                    status: Status::Failed,
+                    version,
+                    commit: None,
+                    artifacts: vec![],
+                    error: Some(error.to_owned()),
+                    host: host.clone(),
+                    local_changes: vec![],
+                    extra_repo: None,
+                    go: None,
+                    run: None,
+                }))
+                .await
+            }
+            Step::Tag { targets, build_id } => {
+                self.record(Record::Tag(&TagRecord {
+                    status: TagStatus::Failed,
+                    version: version.and_then(|v| v.release()),
+                    commit: None,
+                    tag_object: None,
+                    existing_commit: None,
+                    forge: None,
+                    targets: targets.clone(),
+                    build_id: build_id.clone(),
+                    error: Some(error.to_owned()),
+                }))
+                .await
+            }
         };
     }
 
@@ -166,8 +176,10 @@ impl Recorder {
 /// enough to record an argument error when the arguments do not parse.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StepArgs {
-    /// `--workspace DIR`, else `RELEASE_WORKSPACE`.
-    pub workspace: Option<PathBuf>,
+    /// `--workspace DIR|URL`, else `RELEASE_WORKSPACE`.
+    pub workspace: Option<String>,
+    /// `$BUILD_ID` (a store workspace's run).
+    pub build_id: Option<String>,
     /// `--target LABEL`.
     pub target: Option<String>,
     /// `--version V`.
@@ -210,9 +222,8 @@ impl StepArgs {
         };
         let nonempty = |name: &str| env(name).filter(|v| !v.is_empty());
         StepArgs {
-            workspace: value("workspace")
-                .or_else(|| nonempty("RELEASE_WORKSPACE"))
-                .map(PathBuf::from),
+            workspace: value("workspace").or_else(|| nonempty("RELEASE_WORKSPACE")),
+            build_id: nonempty("BUILD_ID"),
             target: value("target"),
             version: value("version"),
             expect: value("expect")
@@ -261,21 +272,28 @@ fn record_usage_error(tool: &'static str, raw: &StepArgs, step: Option<Step>, me
         .next()
         .unwrap_or_default()
         .trim_start_matches("error: ");
-    let recorder = Recorder::new(
-        tool,
-        step,
-        raw.workspace.as_deref().map(Workspace::new),
-        raw.artifacts.clone(),
-    );
+    // A workspace that cannot be opened takes no record; the usage error
+    // still goes to stderr and $ARTIFACTS.
+    let workspace = raw
+        .workspace
+        .as_deref()
+        .and_then(|w| Workspace::open(w, raw.build_id.as_deref()).ok());
+    let recorder = Recorder::new(tool, step, workspace, raw.artifacts.clone());
     // A version that does not parse is part of the usage error.
     let version = raw
         .version
         .as_deref()
         .and_then(|v| BuildVersion::parse(v).ok());
-    recorder.failed(
-        &format!("{tool}: usage error: {first} (see {tool} --help)"),
-        version,
-    );
+    // Before any runtime exists (clap refused the arguments): a small one.
+    let error = format!("{tool}: usage error: {first} (see {tool} --help)");
+    let failed = recorder.failed(&error, version);
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt.block_on(failed),
+        Err(e) => warn!("could not record the usage error: {e}"),
+    }
 }
 
 #[cfg(test)]
@@ -306,6 +324,7 @@ mod tests {
             raw,
             StepArgs {
                 workspace: Some("/ws".into()),
+                build_id: None,
                 target: Some("deb12".into()),
                 version: None,
                 expect: vec!["deb12".into(), "el9".into()],
@@ -334,7 +353,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let art = dir.path().join("artifacts");
         let raw = StepArgs {
-            workspace: Some(dir.path().join("ws")),
+            workspace: Some(dir.path().join("ws").display().to_string()),
             artifacts: Some(art.clone()),
             version: Some("20261127.00".into()),
             ..StepArgs::default()
@@ -350,7 +369,14 @@ mod tests {
             "error: unexpected argument '--bogus' found\n\nUsage: ...",
         );
         let ws = Workspace::new(dir.path().join("ws"));
-        let r = ws.read_result("el9").unwrap().expect("a result");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let r = rt
+            .block_on(ws.read_result("el9"))
+            .unwrap()
+            .expect("a result");
         assert_eq!(r.status, Status::Failed);
         assert_eq!(
             r.version.map(|v| v.to_string()).as_deref(),
@@ -374,7 +400,10 @@ mod tests {
             }),
             "error: invalid value 'https://x-access-token:SECRET@github.com/o/r' for '--stage <URL>'",
         );
-        let r = ws.read_result("deb12").unwrap().expect("a result");
+        let r = rt
+            .block_on(ws.read_result("deb12"))
+            .unwrap()
+            .expect("a result");
         let error = r.error.unwrap();
         assert!(
             !error.contains("SECRET") && error.contains("https://***@github.com/o/r"),
@@ -387,7 +416,10 @@ mod tests {
         );
 
         record_usage_error("version-gen", &raw, Some(Step::Version), "error: bad");
-        let v = ws.read_version().unwrap().expect("a version record");
+        let v = rt
+            .block_on(ws.read_version())
+            .unwrap()
+            .expect("a version record");
         assert_eq!(
             v.error.as_deref(),
             Some("version-gen: usage error: bad (see version-gen --help)")

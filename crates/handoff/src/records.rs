@@ -140,6 +140,10 @@ pub struct BuildResult {
     /// The Go toolchain and module prefetch, for a Go build.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub go: Option<GoRecord>,
+    /// The run that wrote it (`BUILD_ID`), in a store workspace shared by
+    /// every run of the commit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
 }
 
 /// The extra repository a build used (guest-agent's google-guest-agent).

@@ -24,40 +24,46 @@ fn ok_result(target: &str) -> BuildResult {
         local_changes: vec![],
         extra_repo: None,
         go: None,
+        run: None,
     }
 }
 
-#[test]
-fn version_written_as_file_and_record() {
+#[tokio::test]
+async fn version_written_as_file_and_record() {
     let (_d, ws) = ws();
     let mut rec = VersionRecord::ok_plain(v("20261127.03"));
     rec.build_number = Some(3);
-    ws.write_version(&rec).unwrap();
+    ws.write_version(&rec).await.unwrap();
     assert_eq!(
-        std::fs::read_to_string(ws.root().join("version")).unwrap(),
+        std::fs::read_to_string(ws.folder().unwrap().join("version")).unwrap(),
         "20261127.03\n"
     );
-    assert_eq!(ws.read_version().unwrap(), Some(rec));
+    assert_eq!(ws.read_version().await.unwrap(), Some(rec));
     // No temporary files remain.
-    let names: Vec<_> = std::fs::read_dir(ws.root())
+    let names: Vec<_> = std::fs::read_dir(ws.folder().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(names.len(), 2, "{names:?}");
 }
 
-#[test]
-fn failed_version_writes_no_version_file() {
+#[tokio::test]
+async fn failed_version_writes_no_version_file() {
     let (_d, ws) = ws();
-    ws.write_version(&VersionRecord::failed("boom")).unwrap();
-    assert!(!ws.root().join("version").exists());
-    assert_eq!(ws.read_version().unwrap().unwrap().status, Status::Failed);
+    ws.write_version(&VersionRecord::failed("boom"))
+        .await
+        .unwrap();
+    assert!(!ws.folder().unwrap().join("version").exists());
+    assert_eq!(
+        ws.read_version().await.unwrap().unwrap().status,
+        Status::Failed
+    );
 }
 
 #[tokio::test]
 async fn wait_version_reads_hand_written_file() {
     let (_d, ws) = ws();
-    std::fs::write(ws.root().join("version"), "20261127.01\n").unwrap();
+    std::fs::write(ws.folder().unwrap().join("version"), "20261127.01\n").unwrap();
     assert_eq!(
         ws.wait_version(Duration::from_secs(1)).await.unwrap(),
         v("20261127.01")
@@ -66,11 +72,11 @@ async fn wait_version_reads_hand_written_file() {
 
 /// The version is parsed once, where it is read: a hand-written file that
 /// holds no version is an error naming the file, not a string passed on.
-#[test]
-fn a_version_file_that_holds_no_version_is_invalid() {
+#[tokio::test]
+async fn a_version_file_that_holds_no_version_is_invalid() {
     let (_d, ws) = ws();
-    std::fs::write(ws.root().join("version"), "20261327.00\n").unwrap();
-    let e = ws.read_version().unwrap_err().to_string();
+    std::fs::write(ws.folder().unwrap().join("version"), "20261327.00\n").unwrap();
+    let e = ws.read_version().await.unwrap_err().to_string();
     assert!(
         e.contains("version is not a valid record") && e.contains("not a real calendar date"),
         "{e}"
@@ -81,6 +87,7 @@ fn a_version_file_that_holds_no_version_is_invalid() {
 async fn wait_version_fails_at_once_on_failed_record() {
     let (_d, ws) = ws();
     ws.write_version(&VersionRecord::failed("GitHub answered 401"))
+        .await
         .unwrap();
     let e = ws
         .wait_version(Duration::from_secs(3600))
@@ -106,15 +113,18 @@ async fn wait_version_times_out_naming_the_file() {
 #[tokio::test]
 async fn wait_results_sees_a_result_written_while_waiting() {
     let (_d, ws) = ws();
-    ws.write_result(&ok_result("deb12")).unwrap();
+    ws.write_result(&ok_result("deb12")).await.unwrap();
     let writer = ws.clone();
     let targets = vec!["deb12".to_string(), "el9".to_string()];
     let wait = tokio::spawn({
         let ws = ws.clone();
-        async move { ws.wait_results(&targets, Duration::from_secs(30)).await }
+        async move {
+            ws.wait_results(&targets, None, Duration::from_secs(30))
+                .await
+        }
     });
     // The waiter is blocked on el9 until we write it; no timing is assumed.
-    writer.write_result(&ok_result("el9")).unwrap();
+    writer.write_result(&ok_result("el9")).await.unwrap();
     let got = wait.await.unwrap().unwrap();
     assert_eq!(
         got.iter().map(|r| r.target.as_str()).collect::<Vec<_>>(),
@@ -128,9 +138,13 @@ async fn wait_results_returns_a_failure_without_waiting_for_the_rest() {
     let mut r = ok_result("el9");
     r.status = Status::Failed;
     r.error = Some("rpmbuild failed".into());
-    ws.write_result(&r).unwrap();
+    ws.write_result(&r).await.unwrap();
     let got = ws
-        .wait_results(&["deb12".into(), "el9".into()], Duration::from_secs(3600))
+        .wait_results(
+            &["deb12".into(), "el9".into()],
+            None,
+            Duration::from_secs(3600),
+        )
         .await
         .unwrap();
     assert_eq!(got, vec![r]);
@@ -139,10 +153,11 @@ async fn wait_results_returns_a_failure_without_waiting_for_the_rest() {
 #[tokio::test]
 async fn wait_results_timeout_lists_missing() {
     let (_d, ws) = ws();
-    ws.write_result(&ok_result("deb12")).unwrap();
+    ws.write_result(&ok_result("deb12")).await.unwrap();
     let e = ws
         .wait_results(
             &["deb12".into(), "el9".into(), "goo".into()],
+            None,
             Duration::from_millis(20),
         )
         .await
@@ -153,8 +168,8 @@ async fn wait_results_timeout_lists_missing() {
     assert_eq!(missing, &["results/el9.json", "results/goo.json"]);
 }
 
-#[test]
-fn targets_cannot_escape_the_results_folder() {
+#[tokio::test]
+async fn targets_cannot_escape_the_results_folder() {
     let (_d, ws) = ws();
     for bad in ["../x", "a/b", "", "Deb12", ".hidden", "x y"] {
         assert!(
@@ -166,17 +181,17 @@ fn targets_cannot_escape_the_results_folder() {
     assert!(ws.result_path("el9-arm64").is_ok());
 }
 
-#[test]
-fn damaged_record_is_an_error_naming_the_file() {
+#[tokio::test]
+async fn damaged_record_is_an_error_naming_the_file() {
     let (_d, ws) = ws();
-    std::fs::create_dir_all(ws.root().join("results")).unwrap();
-    std::fs::write(ws.root().join("results/deb12.json"), "{not json").unwrap();
-    let e = ws.read_result("deb12").unwrap_err();
+    std::fs::create_dir_all(ws.folder().unwrap().join("results")).unwrap();
+    std::fs::write(ws.folder().unwrap().join("results/deb12.json"), "{not json").unwrap();
+    let e = ws.read_result("deb12").await.unwrap_err();
     assert!(e.to_string().contains("results/deb12.json"), "{e}");
 }
 
-#[test]
-fn junit_escapes_and_counts() {
+#[tokio::test]
+async fn junit_escapes_and_counts() {
     insta::assert_snapshot!(junit_summary("repo-tagger", Some("tag <x> & \"y\"\nsecond line")), @r#"
     <?xml version="1.0" encoding="UTF-8"?>
     <testsuites>
@@ -191,8 +206,8 @@ fn junit_escapes_and_counts() {
     assert!(junit_summary("version-gen", None).contains("failures=\"0\""));
 }
 
-#[test]
-fn write_atomic_into_missing_folder_creates_it() {
+#[tokio::test]
+async fn write_atomic_into_missing_folder_creates_it() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("a/b/c.json");
     write_atomic(&p, b"x").unwrap();

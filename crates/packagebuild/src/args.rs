@@ -56,14 +56,14 @@ pub struct CommonArgs {
     #[arg(long, value_name = "V", help_heading = "Version")]
     pub version: Option<String>,
 
-    /// The shared workspace: DIR/version is read (waiting for it), DIR/results/<target>.json is written.
+    /// The shared workspace: DIR/version is read (waiting for it), DIR/results/<target>.json is written. A store URL (gs://, s3://, file://), e.g. gs://bucket/<repo>/commits/$(PULL_BASE_SHA), is shared by every run of the commit: the version is this run's (runs/$BUILD_ID/version), and a target with an ok result for that version there is not built again.
     #[arg(
         long,
         env = "RELEASE_WORKSPACE",
-        value_name = "DIR",
+        value_name = "DIR|URL",
         help_heading = "Version"
     )]
-    pub workspace: Option<PathBuf>,
+    pub workspace: Option<String>,
 
     /// How long to wait for DIR/version, e.g. 90s, 30m.
     #[arg(long, default_value = "30m", value_parser = parse_duration, value_name = "DURATION", help_heading = "Version")]

@@ -69,7 +69,11 @@ pub async fn run(
     args: &CommonArgs,
     prow: &ProwEnv,
 ) -> Result<Outcome, BuildError> {
-    let workspace = args.workspace.as_ref().map(Workspace::new);
+    let workspace = args
+        .workspace
+        .as_deref()
+        .map(|w| Workspace::open(w, prow.build_id.as_deref()))
+        .transpose()?;
     let target = match &args.target {
         Some(t) => t.clone(),
         None => builder.default_target()?,
@@ -86,22 +90,63 @@ pub async fn run(
         workspace.clone(),
         prow.artifacts.clone(),
     );
-    // A failure is recorded (not for a dry run, which writes nothing), so
-    // that repo-tagger stops at once instead of waiting.
-    let failed = |e: BuildError, version: Option<BuildVersion>| {
-        if !args.dry_run {
-            // The record goes to $ARTIFACTS (public for a presubmit): no
-            // URL credentials, whichever input or tool output the message quotes.
-            recorder.failed(&e.to_string(), version);
-        }
-        e
+    let outcome = match resolve_version(args, workspace.as_ref()).await {
+        Ok(version) => match already_built(workspace.as_ref(), &target, version, args).await {
+            Ok(Some(done)) => return Ok(done),
+            Ok(None) => build(builder, args, prow, &recorder, &target, version)
+                .await
+                .map_err(|e| (e, Some(version))),
+            Err(e) => Err((e, Some(version))),
+        },
+        Err(e) => Err((e, None)),
     };
-    let version = resolve_version(args, workspace.as_ref())
-        .await
-        .map_err(|e| failed(e, None))?;
-    build(builder, args, prow, &recorder, &target, version)
-        .await
-        .map_err(|e| failed(e, Some(version)))
+    match outcome {
+        Ok(o) => Ok(o),
+        Err((e, version)) => {
+            // A failure is recorded (not for a dry run, which writes
+            // nothing), so that repo-tagger stops at once instead of
+            // waiting. The record goes to $ARTIFACTS (public for a
+            // presubmit): the recorder hides URL credentials.
+            if !args.dry_run {
+                recorder.failed(&e.to_string(), version).await;
+            }
+            Err(e)
+        }
+    }
+}
+
+/// In a store workspace (shared by every run of the commit), a target that
+/// already has an ok result for this version is not built again: a re-run
+/// converges on what the first run staged. A failed result is rebuilt.
+async fn already_built(
+    workspace: Option<&Workspace>,
+    target: &str,
+    version: BuildVersion,
+    args: &CommonArgs,
+) -> Result<Option<Outcome>, BuildError> {
+    let Some(ws) = workspace.filter(|w| w.is_store() && !args.dry_run) else {
+        return Ok(None);
+    };
+    match ws.read_result(target).await? {
+        Some(r) if r.status == Status::Ok && r.version == Some(version) => {
+            info!(
+                "{target} already has an ok result for {version} ({}): not built again",
+                ws.result_path(target)?
+            );
+            Ok(Some(Outcome {
+                result: r,
+                plan: None,
+            }))
+        }
+        Some(r) if r.status == Status::Failed => {
+            info!(
+                "{target} failed before (run {}): building it again",
+                r.run.as_deref().unwrap_or("unknown")
+            );
+            Ok(None)
+        }
+        _ => Ok(None),
+    }
 }
 
 /// `--version` (parsed here, once), or the workspace's `version` waited
@@ -173,6 +218,7 @@ async fn build(
         local_changes: tree.selection().dirty().to_vec(),
         extra_repo: extra_record.clone(),
         go: go_record.clone(),
+        run: None,
     };
 
     if args.dry_run {
@@ -210,7 +256,7 @@ async fn build(
 
     let result = result(artifacts);
     // A record that cannot be written is logged; the packages are staged.
-    let _ = recorder.record(Record::Build(&result));
+    let _ = recorder.record(Record::Build(&result)).await;
     Ok(Outcome { result, plan: None })
 }
 
@@ -318,7 +364,7 @@ async fn dry_run_plan(
         ));
     }
     if let Some(ws) = recorder.workspace() {
-        plan.push(format!("write {}", ws.result_path(&ctx.target)?.display()));
+        plan.push(format!("write {}", ws.result_path(&ctx.target)?));
     }
     Ok(plan)
 }

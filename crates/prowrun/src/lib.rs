@@ -1224,8 +1224,10 @@ fn write_record<T: serde::Serialize>(path: &Path, record: &T) -> Result<(), RunE
 /// What the steps recorded in the workspace: the version, each build
 /// result's status (and error), the tag.
 fn handoff_metadata(ws: &Path, meta: &mut serde_json::Map<String, serde_json::Value>) {
-    let w = handoff::Workspace::new(ws);
-    if let Ok(Some(v)) = w.read_version() {
+    // A pod's workspace is a folder: its records are read as files.
+    if let Ok(Some(v)) =
+        handoff::read_json::<handoff::VersionRecord>(&ws.join(handoff::VERSION_JSON))
+    {
         meta.insert(
             "version".into(),
             serde_json::to_value(&v).unwrap_or_default(),
@@ -1244,7 +1246,8 @@ fn handoff_metadata(ws: &Path, meta: &mut serde_json::Map<String, serde_json::Va
             .collect();
         names.sort();
         for t in names {
-            if let Ok(Some(r)) = w.read_result(&t) {
+            let path = ws.join(handoff::RESULTS_DIR).join(format!("{t}.json"));
+            if let Ok(Some(r)) = handoff::read_json::<handoff::BuildResult>(&path) {
                 results.insert(
                     t,
                     serde_json::json!({"status": r.status, "version": r.version, "error": r.error}),

@@ -786,6 +786,7 @@ mod tests {
                 commit: commit.into(),
             }),
             go: None,
+            run: None,
         };
         let results = [
             result("goo", Some("bbb")),

@@ -123,6 +123,7 @@ mod tests {
             local_changes: Vec::new(),
             extra_repo: None,
             go: None,
+            run: None,
         }
     }
 

@@ -90,7 +90,7 @@ pub async fn run(
         record.error = Some(e.to_string());
     }
     // A record that cannot be written is logged; the tag is what counts.
-    let _ = recorder(opts).record(Record::Tag(&record));
+    let _ = recorder(opts).record(Record::Tag(&record)).await;
     outcome.map(|()| record)
 }
 
@@ -147,7 +147,7 @@ async fn tag(
         Some(existing) => forge::tag_outcome(&version_text, &existing, &commit)?,
         None => {
             let now = (opts.clock)();
-            if opts.verify_next {
+            if opts.verify_next && !claimed_for(opts, version, &commit).await? {
                 let today = opts.date.unwrap_or_else(|| Day::from_utc(now));
                 verify_next(forge, version, today).await?;
             }
@@ -210,7 +210,16 @@ async fn wait_for_builds(
             "--expect needs --workspace DIR: the build results are read from DIR/results".into(),
         ));
     };
-    let results = ws.wait_results(&opts.expect, opts.wait_timeout).await?;
+    // In a store workspace, an earlier run's results of another version
+    // (a replaced claim) are not this release's: they count as missing.
+    let this_version = BuildVersion::Release(version);
+    let results = ws
+        .wait_results(
+            &opts.expect,
+            ws.is_store().then_some(&this_version),
+            opts.wait_timeout,
+        )
+        .await?;
     for r in &results {
         if r.status == Status::Failed {
             return Err(ReleaseError::BuildFailed {
@@ -278,11 +287,36 @@ async fn verify_next(forge: &dyn Forge, version: Version, today: Day) -> Result<
     Ok(())
 }
 
+/// Whether `version` is the store workspace's claim for `commit`: then
+/// `--verify-next` checks only that no other commit holds its tag (done by
+/// the caller: the tag is absent), not that it is today's next version, so
+/// that a re-run on a later day finishes the commit's own release.
+async fn claimed_for(
+    opts: &TagOptions,
+    version: Version,
+    commit: &str,
+) -> Result<bool, ReleaseError> {
+    let Some(ws) = opts.workspace.as_ref().filter(|w| w.is_store()) else {
+        return Ok(false);
+    };
+    let claimed = match ws.latest_claim().await? {
+        Some((_, c)) => c.version == version && c.commit.eq_ignore_ascii_case(commit),
+        None => false,
+    };
+    if claimed {
+        info!(
+            "{version} is claimed for {commit} ({}): no other commit holds its tag",
+            ws.describe()
+        );
+    }
+    Ok(claimed)
+}
+
 /// Records a failure that happened before [`run`] could start (e.g. the
 /// forge could not be opened), so that tag.json always tells.
-pub fn record_failure(opts: &TagOptions, error: &ReleaseError) {
+pub async fn record_failure(opts: &TagOptions, error: &ReleaseError) {
     let version = given_version(opts).map(BuildVersion::from);
-    recorder(opts).failed(&error.to_string(), version);
+    recorder(opts).failed(&error.to_string(), version).await;
 }
 
 /// The record before anything happened: failed until shown otherwise.

@@ -3,7 +3,7 @@
 use calver::Day;
 use chrono::{DateTime, Utc};
 use forge::Forge;
-use handoff::{Status, VersionRecord};
+use handoff::{Claim, Status, VersionRecord, Workspace};
 use tracing::{info, warn};
 
 use crate::ReleaseError;
@@ -40,6 +40,82 @@ pub async fn generate(forge: &dyn Forge, day: Day) -> Result<VersionRecord, Rele
         dev: false,
         error: None,
     })
+}
+
+/// How many times a claim is tried before giving up: each try either wins
+/// a create-only write or reads another run's winning claim, so more than a
+/// few means something else keeps writing claims.
+const CLAIM_TRIES: u32 = 8;
+
+/// The version of `commit` in the store workspace `ws`, one per commit
+/// across re-runs, pods and days (see [`Claim`]):
+///
+/// - no claim yet: the next version of `day` from the forge, claimed with a
+///   create-only `claims/0000.json`; a run that loses the race uses the
+///   winner's;
+/// - a claim whose tag is absent, or on this commit: that version, whatever
+///   the day;
+/// - a claim whose tag another commit took (this commit's builds failed and
+///   a later commit released that version): the next version, claimed as
+///   the next `claims/<n>.json`, create-only again, so that racing re-runs
+///   agree; said in the log.
+pub async fn claim(
+    ws: &Workspace,
+    forge: &dyn Forge,
+    commit: &str,
+    day: Day,
+    run: Option<&str>,
+) -> Result<VersionRecord, ReleaseError> {
+    for _ in 0..CLAIM_TRIES {
+        let latest = ws.latest_claim().await?;
+        let next_number = match &latest {
+            None => 0,
+            Some((n, c)) => {
+                let tag = c.version.to_string();
+                match forge.tag_commit(&tag).await? {
+                    Some(other) if !other.eq_ignore_ascii_case(&c.commit) => {
+                        warn!(
+                            "{tag}, claimed for {commit} ({}), was tagged on {other} since: claiming the next version",
+                            ws.describe()
+                        );
+                        n + 1
+                    }
+                    _ => {
+                        info!(
+                            "{tag} is claimed for {commit} (claim {n} in {}): using it",
+                            ws.describe()
+                        );
+                        return Ok(c.record.clone());
+                    }
+                }
+            }
+        };
+        let rec = generate(forge, day).await?;
+        let Some(version) = rec.version.and_then(|v| v.release()) else {
+            return Err(ReleaseError::Usage(
+                "the next version is not a release version".into(),
+            ));
+        };
+        let claim = Claim {
+            version,
+            commit: commit.to_owned(),
+            run: run.map(str::to_owned),
+            record: rec.clone(),
+        };
+        if ws.create_claim(next_number, &claim).await? {
+            info!(
+                "claimed {version} for {commit} (claim {next_number} in {})",
+                ws.describe()
+            );
+            return Ok(rec);
+        }
+        // Another run claimed first: read its claim.
+    }
+    Err(ReleaseError::Usage(format!(
+        "could not claim a version for {commit} in {} after {CLAIM_TRIES} tries: other runs keep writing claims; look at {}/claims/",
+        ws.describe(),
+        ws.describe()
+    )))
 }
 
 /// Most tags with an impossible date that are named one by one in the log.

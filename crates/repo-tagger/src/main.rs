@@ -1,6 +1,5 @@
 //! `repo-tagger`: tags a release commit atomically, after its builds.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -56,9 +55,9 @@ struct Cli {
     #[arg(long, value_name = "V", required_unless_present = "workspace")]
     version: Option<String>,
 
-    /// The shared workspace: DIR/version is read when --version is not given, DIR/results/<T>.json for --expect, and DIR/tag.json is written.
-    #[arg(long, env = "RELEASE_WORKSPACE", value_name = "DIR")]
-    workspace: Option<PathBuf>,
+    /// The shared workspace: DIR/version is read when --version is not given, DIR/results/<T>.json for --expect, and DIR/tag.json is written. A store URL (gs://, s3://, file://) keyed by the commit is shared by every run of it (re-runs, the arm64 job): results of another version there count as missing, and --verify-next accepts the commit's own claimed version on a later day.
+    #[arg(long, env = "RELEASE_WORKSPACE", value_name = "DIR|URL")]
+    workspace: Option<String>,
 
     /// The commit to tag [git default: HEAD of the current repository; required for github].
     #[arg(long, env = "PULL_BASE_SHA", value_name = "SHA")]
@@ -176,7 +175,11 @@ async fn run(cli: &Cli) -> Result<handoff::TagRecord, ReleaseError> {
     };
     let opts = TagOptions {
         version: cli.version.clone(),
-        workspace: cli.workspace.as_ref().map(Workspace::new),
+        workspace: cli
+            .workspace
+            .as_deref()
+            .map(|w| Workspace::open(w, prow.build_id.as_deref()))
+            .transpose()?,
         expect: cli
             .expect
             .iter()
@@ -206,14 +209,14 @@ async fn run(cli: &Cli) -> Result<handoff::TagRecord, ReleaseError> {
     {
         Ok(f) => f,
         Err(e) => {
-            tagger::record_failure(&opts, &e);
+            tagger::record_failure(&opts, &e).await;
             return Err(e);
         }
     };
     let publisher = match publisher(cli) {
         Ok(p) => p,
         Err(e) => {
-            tagger::record_failure(&opts, &e);
+            tagger::record_failure(&opts, &e).await;
             return Err(e);
         }
     };

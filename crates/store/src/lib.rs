@@ -211,6 +211,23 @@ impl Store {
         self.write(name, Source::Bytes(bytes), size).await
     }
 
+    /// Writes `bytes` as `name`, replacing what is there: for small records
+    /// a later run may replace (a failed build's result in a workspace),
+    /// never for artifacts, which are create-only.
+    pub async fn put_bytes_overwrite(&self, name: &str, bytes: Bytes) -> Result<(), StoreError> {
+        check_name(name)?;
+        self.backend
+            .os
+            .put_opts(
+                &self.path(name),
+                PutPayload::from(bytes),
+                PutOptions::from(PutMode::Overwrite),
+            )
+            .await
+            .map(drop)
+            .map_err(|e| self.write_err(name, e))
+    }
+
     /// Create-only copy of `from`'s `from_name` to this store's `to_name`:
     /// server-side when both are the same bucket on the same service, else
     /// streamed through this process.

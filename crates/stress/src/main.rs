@@ -39,6 +39,19 @@ enum Mode {
     Both,
 }
 
+/// Where each run's workspace is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Workspaces {
+    /// A folder per attempt (a pod's emptyDir); a tagger that died after
+    /// its tag is re-run alone with it.
+    Folder,
+    /// One store workspace per commit shared by all its runs; two jobs per
+    /// commit at once, and a failed attempt re-run whole from a fresh pod.
+    PerCommit,
+    /// Both, side by side.
+    Both,
+}
+
 /// Stresses the release transaction and counts invariant violations.
 #[derive(Debug, Parser)]
 #[command(name = "release-stress")]
@@ -52,6 +65,13 @@ struct Cli {
     /// Which forge and store.
     #[arg(long, value_enum, default_value_t = Mode::Both)]
     mode: Mode,
+    /// Which workspaces.
+    #[arg(long, value_enum, default_value_t = Workspaces::Both)]
+    workspaces: Workspaces,
+    /// Rounds of the per-commit passes (two jobs per run, and a remote
+    /// store's waits back off: slower per round) [default: a quarter of --rounds, at least 1].
+    #[arg(long)]
+    per_commit_rounds: Option<usize>,
     /// Probability of each kind of fault per run.
     #[arg(long, default_value_t = 0.2)]
     fault_rate: f64,
@@ -64,6 +84,16 @@ struct Cli {
     /// Attempts per run before giving up on convergence.
     #[arg(long, default_value_t = 40)]
     max_attempts: usize,
+}
+
+impl Cli {
+    /// The rounds of a pass.
+    fn rounds_of(&self, per_commit: bool) -> usize {
+        match per_commit {
+            true => self.per_commit_rounds.unwrap_or((self.rounds / 4).max(1)),
+            false => self.rounds,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -101,17 +131,26 @@ fn main() -> anyhow::Result<()> {
         Mode::Both => vec![Mode::GithubGcs, Mode::GitFile],
         m => vec![m],
     };
+    let kinds = match cli.workspaces {
+        Workspaces::Both => vec![false, true],
+        Workspaces::Folder => vec![false],
+        Workspaces::PerCommit => vec![true],
+    };
+    let passes_of: Vec<(Mode, bool)> = modes
+        .iter()
+        .flat_map(|&m| kinds.iter().map(move |&k| (m, k)))
+        .collect();
     // The passes run side by side: they share nothing but the machine.
     let passes = runtime.block_on(async {
-        let tasks: Vec<_> = modes
+        let tasks: Vec<_> = passes_of
             .iter()
-            .map(|&mode| {
+            .map(|&(mode, per_commit)| {
                 let cli = &cli;
                 let bin_dir = &bin_dir;
                 async move {
                     let start = Instant::now();
-                    let figures = stress(cli, mode, bin_dir).await;
-                    (mode, figures, start.elapsed())
+                    let figures = stress(cli, mode, per_commit, bin_dir).await;
+                    ((mode, per_commit), figures, start.elapsed())
                 }
             })
             .collect();
@@ -129,18 +168,25 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn stress(cli: &Cli, mode: Mode, bin_dir: &std::path::Path) -> anyhow::Result<Figures> {
+async fn stress(
+    cli: &Cli,
+    mode: Mode,
+    per_commit: bool,
+    bin_dir: &std::path::Path,
+) -> anyhow::Result<Figures> {
     let mut rng = StdRng::seed_from_u64(cli.seed);
+    let rounds = cli.rounds_of(per_commit);
     let world = World::new(
         mode == Mode::GithubGcs,
-        cli.rounds * cli.runs,
+        rounds * cli.runs,
         bin_dir.to_owned(),
         cli.seed,
+        per_commit,
     )
     .await?;
     let mut figures = Figures::default();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
-    for round in 0..cli.rounds {
+    for round in 0..rounds {
         let mut pending: Vec<usize> = (0..cli.runs).map(|k| round * cli.runs + k).collect();
         let mut attempt = 0;
         while !pending.is_empty() {
@@ -226,19 +272,25 @@ async fn stress(cli: &Cli, mode: Mode, bin_dir: &std::path::Path) -> anyhow::Res
     }
     figures
         .violations
-        .extend(world.check_final(cli.rounds * cli.runs).await?);
+        .extend(world.check_final(rounds * cli.runs).await?);
     Ok(figures)
 }
 
-fn print_figures(mode: Mode, cli: &Cli, f: &Figures, took: Duration) {
+fn print_figures((mode, per_commit): (Mode, bool), cli: &Cli, f: &Figures, took: Duration) {
     let name = match mode {
         Mode::GithubGcs => "fake GitHub + fake GCS",
         Mode::GitFile => "git remote + file store",
         Mode::Both => "both",
     };
+    let ws = match per_commit {
+        true => "one store workspace per commit, two jobs per commit, whole-job re-runs",
+        false => "a workspace folder per attempt, tagger-only re-runs",
+    };
     println!(
-        "== {name}: {} rounds of {} concurrent runs, fault rate {}",
-        cli.rounds, cli.runs, cli.fault_rate
+        "== {name}, {ws}: {} rounds of {} concurrent runs, fault rate {}",
+        cli.rounds_of(per_commit),
+        cli.runs,
+        cli.fault_rate
     );
     println!(
         "runs: {} released, {} attempts ({} lost the version race, {} failed and were re-run)",

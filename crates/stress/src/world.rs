@@ -57,6 +57,9 @@ struct Inner {
     token_file: PathBuf,
     bin_dir: PathBuf,
     attempts: AtomicUsize,
+    /// Every run of a commit shares one store workspace keyed by it, and a
+    /// failed attempt is re-run whole (a fresh pod), two jobs at once.
+    per_commit: bool,
 }
 
 impl World {
@@ -67,6 +70,7 @@ impl World {
         commits: usize,
         bin_dir: PathBuf,
         _seed: u64,
+        per_commit: bool,
     ) -> anyhow::Result<World> {
         let dir = tempfile::Builder::new()
             .prefix("release-stress-")
@@ -133,6 +137,7 @@ impl World {
             token_file,
             bin_dir,
             attempts: AtomicUsize::new(0),
+            per_commit,
         })))
     }
 
@@ -176,7 +181,7 @@ impl World {
 
     /// repo-tagger for the run with workspace `ws` on commit `sha`,
     /// publishing to the bucket's release path.
-    fn tagger(&self, ws: &Path, sha: &str) -> Command {
+    fn tagger(&self, ws: &str, sha: &str) -> Command {
         let mut c = self.command("repo-tagger", self.0.dir.path());
         c.args(self.forge_args()).arg("--workspace").arg(ws).args([
             "--expect",
@@ -193,18 +198,97 @@ impl World {
         c
     }
 
-    /// One release run of commit `run`, its three steps started at once.
+    /// The workspace of attempt `attempt` of commit `sha`: its own folder,
+    /// or the commit's store workspace (a file:// URL, or on the fake GCS).
+    fn workspace(&self, run: usize, attempt: usize, sha: &str) -> String {
+        match (self.0.per_commit, &self.0.gcs) {
+            (false, _) => self
+                .0
+                .dir
+                .path()
+                .join(format!("ws/{run}-{attempt}"))
+                .display()
+                .to_string(),
+            (true, Some(_)) => format!("{}/ws/commits/{sha}", self.bucket()),
+            (true, None) => format!("file://{}/ws/commits/{sha}", self.bucket()),
+        }
+    }
+
+    /// The version file attempt `build_id` reads, as a local path when the
+    /// workspace is local, else read through the store.
+    async fn run_version(&self, ws: &str, build_id: &str) -> anyhow::Result<String> {
+        if !self.0.per_commit {
+            return Ok(std::fs::read_to_string(Path::new(ws).join("version")).unwrap_or_default());
+        }
+        let opts = StoreOptions {
+            gcs_service_account: self
+                .0
+                .gcs
+                .as_ref()
+                .map(|_| GcsServiceAccount::File(self.0.gcs_creds.clone())),
+            progress: store::Progress::Never,
+            ..StoreOptions::default()
+        };
+        let store = Store::open(ws, &opts)?;
+        Ok(store
+            .get(&format!("runs/{build_id}/version"))
+            .await
+            .ok()
+            .flatten()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default())
+    }
+
+    /// Whether `results/goo.json` exists in the workspace.
+    async fn has_result(&self, ws: &str) -> bool {
+        match ws.strip_prefix("file://") {
+            Some(p) => Path::new(p).join("results/goo.json").exists(),
+            None if !ws.contains("://") => Path::new(ws).join("results/goo.json").exists(),
+            None => {
+                let opts = StoreOptions {
+                    gcs_service_account: Some(GcsServiceAccount::File(self.0.gcs_creds.clone())),
+                    progress: store::Progress::Never,
+                    ..StoreOptions::default()
+                };
+                match Store::open(ws, &opts) {
+                    Ok(s) => s.exists("results/goo.json").await.unwrap_or(false),
+                    Err(_) => false,
+                }
+            }
+        }
+    }
+
+    /// One release run of commit `run`, its three steps started at once;
+    /// with a per-commit workspace, two such jobs of the commit at once (the
+    /// amd64 and arm64 jobs of one merge).
     pub async fn release(&self, run: usize, faults: RunFaults) -> anyhow::Result<Outcome> {
+        if !self.0.per_commit {
+            return self.job(run, faults).await;
+        }
+        // The same faults in both jobs: a kill of both makes the next
+        // attempt a whole-job re-run of a commit that may hold its tag.
+        let (a, b) = tokio::join!(self.job(run, faults), self.job(run, faults));
+        Ok(match (a?, b?) {
+            (Outcome::Published, _) | (_, Outcome::Published) => Outcome::Published,
+            (Outcome::Conflict, _) | (_, Outcome::Conflict) => Outcome::Conflict,
+            (Outcome::Failed(why), _) => Outcome::Failed(why),
+        })
+    }
+
+    /// One job of commit `run`.
+    async fn job(&self, run: usize, faults: RunFaults) -> anyhow::Result<Outcome> {
         let attempt = self.0.attempts.fetch_add(1, Ordering::SeqCst);
         let sha = self.0.commits[run].clone();
-        let ws = self.0.dir.path().join(format!("ws/{run}-{attempt}"));
-        std::fs::create_dir_all(&ws)?;
-        let w = ws.display().to_string();
+        let w = self.workspace(run, attempt, &sha);
+        if !self.0.per_commit {
+            std::fs::create_dir_all(&w)?;
+        }
+        let build_id = format!("{run}-{attempt}");
         let bucket = self.bucket();
 
         let mut vg = self.command("version-gen", self.0.dir.path());
         vg.args(self.forge_args())
-            .args(["--date", DAY, "--workspace", &w, "-q"]);
+            .args(["--date", DAY, "--workspace", &w, "--sha", &sha, "-q"]);
         let mut builder = self.command("packagebuild-googet", self.0.dir.path());
         builder
             .args(["--workspace", &w, "--target", "goo", "--repo-url"])
@@ -216,8 +300,11 @@ impl World {
                 &format!("{bucket}/staging/{run}-{attempt}/goo"),
                 "-q",
             ]);
-        let mut tagger = self.tagger(&ws, &sha);
+        let mut tagger = self.tagger(&w, &sha);
         tagger.args(["--verify-next", "--date", DAY, "--wait-timeout", "60s"]);
+        for c in [&mut vg, &mut builder, &mut tagger] {
+            c.env("BUILD_ID", &build_id);
+        }
 
         let mut vg = vg.spawn().context("version-gen")?;
         let mut builder = builder.spawn().context("packagebuild-googet")?;
@@ -235,14 +322,17 @@ impl World {
             }
             None => builder.wait().await?,
         };
-        if !builder_status.success() && !ws.join("results/goo.json").exists() {
+        // (A per-commit workspace may hold another attempt's result, which
+        // does not count for this run.)
+        if !builder_status.success() && (self.0.per_commit || !self.has_result(&w).await) {
             // The pod failed: Prow would show it failed; the tagger cannot
             // tag without the result, so stop it instead of letting it
             // wait out its timeout.
             let _ = tagger.start_kill();
         }
         let tag_status = if faults.kill_tagger_after_tag {
-            self.kill_after_tag(&mut tagger, &ws, &sha).await?
+            self.kill_after_tag(&mut tagger, &w, &build_id, &sha)
+                .await?
         } else {
             tagger.wait().await?
         };
@@ -254,11 +344,16 @@ impl World {
         }
         // The tag may exist (the tagger died after it): re-running the
         // tagger alone, with the same workspace, must finish the release.
-        let version = std::fs::read_to_string(ws.join("version")).unwrap_or_default();
+        // With a per-commit workspace the whole job is re-run instead (a
+        // fresh pod): the caller does that.
+        let version = self.run_version(&w, &build_id).await?;
         let version = version.trim();
-        if !version.is_empty() && self.tag_commit(version).await?.as_deref() == Some(sha.as_str()) {
+        if !self.0.per_commit
+            && !version.is_empty()
+            && self.tag_commit(version).await?.as_deref() == Some(sha.as_str())
+        {
             for _ in 0..5 {
-                let mut again = self.tagger(&ws, &sha);
+                let mut again = self.tagger(&w, &sha);
                 again.args(["--wait-timeout", "10s"]);
                 if again.status().await?.success() {
                     return Ok(Outcome::Published);
@@ -279,14 +374,15 @@ impl World {
     async fn kill_after_tag(
         &self,
         tagger: &mut Child,
-        ws: &Path,
+        ws: &str,
+        build_id: &str,
         sha: &str,
     ) -> anyhow::Result<ExitStatus> {
         loop {
             if let Some(status) = tagger.try_wait()? {
                 return Ok(status);
             }
-            let version = std::fs::read_to_string(ws.join("version")).unwrap_or_default();
+            let version = self.run_version(ws, build_id).await?;
             if !version.trim().is_empty()
                 && self.tag_commit(version.trim()).await?.as_deref() == Some(sha)
             {
@@ -392,7 +488,7 @@ impl World {
         Ok(out)
     }
 
-    /// The end-of-pass invariants (1, 3 and 4).
+    /// The end-of-pass invariants (1, 3, 4 and 5).
     pub async fn check_final(&self, runs: usize) -> anyhow::Result<Vec<String>> {
         let mut v = Vec::new();
         let objects: BTreeMap<String, String> = self.release_objects().await?.into_iter().collect();
@@ -457,10 +553,25 @@ impl World {
         // Tags: each names one commit by construction; check none is
         // missing a release and that every version tag was published.
         let tags = self.version_tags().await?;
+        let mut tags_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for t in &tags {
             if !versions.values().any(|v| v == t) {
                 v.push(format!(
                     "tag {t} exists but its version was never published"
+                ));
+            }
+            if let Some(c) = self.tag_commit(t).await? {
+                tags_of.entry(c).or_default().push(t.clone());
+            }
+        }
+        // Invariant 5: one version per commit, re-runs and second jobs
+        // included.
+        for (commit, ts) in tags_of {
+            if ts.len() > 1 {
+                v.push(format!(
+                    "commit {commit} has {} version tags: {}",
+                    ts.len(),
+                    ts.join(", ")
                 ));
             }
         }

@@ -35,9 +35,13 @@ struct Cli {
     #[arg(long, value_name = "YYYYMMDD", value_parser = parse_day)]
     date: Option<Day>,
 
-    /// Also write DIR/version and DIR/version.json (atomically) for the next steps; on failure write the failed status there.
-    #[arg(long, env = "RELEASE_WORKSPACE", value_name = "DIR")]
-    workspace: Option<PathBuf>,
+    /// Also write DIR/version and DIR/version.json (atomically) for the next steps; on failure write the failed status there. A store URL (gs://, s3://, file://) keyed by the commit, e.g. gs://bucket/<repo>/commits/$(PULL_BASE_SHA), gives the commit one version across re-runs, pods and days: the first run claims it (claims/0000.json, create-only), later runs use the claim (a new one if another commit took its tag), and this run's version goes to runs/$BUILD_ID/.
+    #[arg(long, env = "RELEASE_WORKSPACE", value_name = "DIR|URL")]
+    workspace: Option<String>,
+
+    /// With a store --workspace: the commit the version is claimed for [default: HEAD of the current repository; required with --forge github].
+    #[arg(long, env = "PULL_BASE_SHA", value_name = "SHA")]
+    sha: Option<String>,
 
     /// Print a JSON object (version, date, build_number, previous, forge, requests) instead of the bare version.
     #[arg(long)]
@@ -63,20 +67,27 @@ fn main() -> ExitCode {
     let artifacts = std::env::var_os("ARTIFACTS")
         .filter(|a| !a.is_empty())
         .map(PathBuf::from);
-    let recorder = Recorder::new(
-        TOOL,
-        Step::Version,
-        cli.workspace.as_ref().map(Workspace::new),
-        artifacts,
-    );
-    let result = runtime.block_on(run(&cli));
+    let build_id = std::env::var("BUILD_ID").ok().filter(|b| !b.is_empty());
+    let workspace = cli
+        .workspace
+        .as_deref()
+        .map(|w| Workspace::open(w, build_id.as_deref()))
+        .transpose();
+    let workspace = match workspace {
+        Ok(w) => w,
+        Err(e) => return report(&ReleaseError::Handoff(e)),
+    };
+    let recorder = Recorder::new(TOOL, Step::Version, workspace.clone(), artifacts);
+    let result = runtime.block_on(run(&cli, workspace.as_ref(), build_id.as_deref()));
     let record = match &result {
         Ok(rec) => rec.clone(),
         Err(e) => VersionRecord::failed(e.to_string()),
     };
     // Record the outcome for the next steps, failure included, so that no
     // builder waits in vain.
-    let handoff_error = recorder.record(Record::Version(&record)).err();
+    let handoff_error = runtime
+        .block_on(recorder.record(Record::Version(&record)))
+        .err();
     match (result, handoff_error) {
         (Ok(rec), None) => {
             if cli.json {
@@ -94,7 +105,11 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: &Cli) -> Result<VersionRecord, ReleaseError> {
+async fn run(
+    cli: &Cli,
+    workspace: Option<&Workspace>,
+    build_id: Option<&str>,
+) -> Result<VersionRecord, ReleaseError> {
     let now = chrono::Utc::now();
     if cli.dev {
         let now = match cli.date {
@@ -110,7 +125,25 @@ async fn run(cli: &Cli) -> Result<VersionRecord, ReleaseError> {
         .forge
         .open(&cwd, std::env::var("GITHUB_TOKEN").ok())
         .await?;
-    version::generate(forge.as_ref(), day).await
+    match workspace.filter(|w| w.is_store()) {
+        Some(ws) => {
+            let rev = match (
+                cli.sha.as_deref().filter(|s| !s.is_empty()),
+                cli.forge.forge,
+            ) {
+                (Some(s), _) => s,
+                (None, release::cli::ForgeChoice::Git) => "HEAD",
+                (None, release::cli::ForgeChoice::Github) => {
+                    return Err(ReleaseError::Usage(
+                        "a store --workspace claims the version for a commit: pass --sha (or PULL_BASE_SHA) with --forge github".into(),
+                    ));
+                }
+            };
+            let commit = forge.resolve_commit(rev).await?;
+            version::claim(ws, forge.as_ref(), &commit, day, build_id).await
+        }
+        None => version::generate(forge.as_ref(), day).await,
+    }
 }
 
 fn report(e: &ReleaseError) -> ExitCode {
