@@ -512,6 +512,17 @@ fn claim_name(n: u32) -> String {
 /// hard-linked to the name, which fails when the name exists); whether this
 /// call wrote it.
 fn create_only(path: &Path, bytes: &[u8]) -> Result<bool, HandoffError> {
+    let tmp = temp_beside(path, bytes)?;
+    match std::fs::hard_link(tmp.path(), path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(fs_error::at("cannot create", path)(e).into()),
+    }
+}
+
+/// `bytes` in a flushed temporary file in `path`'s folder (created if
+/// needed), removed when dropped: what an atomic write renames or links.
+fn temp_beside(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, HandoffError> {
     use std::io::Write;
     let dir = path
         .parent()
@@ -525,11 +536,7 @@ fn create_only(path: &Path, bytes: &[u8]) -> Result<bool, HandoffError> {
         .map_err(io("cannot create a temporary file beside"))?;
     tmp.write_all(bytes).map_err(io("cannot write"))?;
     tmp.as_file().sync_all().map_err(io("cannot flush"))?;
-    match std::fs::hard_link(tmp.path(), path) {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
-        Err(e) => Err(io("cannot create")(e).into()),
-    }
+    Ok(tmp)
 }
 
 /// One look at the workspace: what was found, or what is still missing.
@@ -558,21 +565,9 @@ pub fn validate_target(t: &str) -> Result<(), HandoffError> {
 /// flushed, then renamed over `path`. Creates the folder if needed. On error
 /// nothing is left behind.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), HandoffError> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let io = |action| fs_error::at(action, path);
-    std::fs::create_dir_all(dir).map_err(io("cannot create the folder of"))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)
-        .map_err(io("cannot create a temporary file beside"))?;
-    tmp.write_all(bytes).map_err(io("cannot write"))?;
-    tmp.as_file().sync_all().map_err(io("cannot flush"))?;
-    tmp.persist(path)
-        .map_err(|e| io("cannot rename into")(e.error))?;
+    temp_beside(path, bytes)?
+        .persist(path)
+        .map_err(|e| fs_error::at("cannot rename into", path)(e.error))?;
     Ok(())
 }
 

@@ -213,3 +213,47 @@ async fn write_atomic_into_missing_folder_creates_it() {
     write_atomic(&p, b"x").unwrap();
     assert_eq!(std::fs::read(&p).unwrap(), b"x");
 }
+
+#[tokio::test]
+async fn a_claim_is_written_once_and_the_newest_is_read() {
+    let (_d, ws) = ws();
+    assert_eq!(ws.latest_claim().await.unwrap(), None);
+    let claim = |v: &str, run: &str| Claim {
+        version: calver::Version::parse(v).unwrap(),
+        commit: "c0ffee".into(),
+        run: Some(run.into()),
+        record: VersionRecord::ok_plain(super::tests::v(v)),
+    };
+    assert!(
+        ws.create_claim(0, &claim("20261127.00", "a"))
+            .await
+            .unwrap()
+    );
+    // The loser of a race keeps nothing of its own: the winner's stays.
+    assert!(
+        !ws.create_claim(0, &claim("20261127.00", "b"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        ws.latest_claim().await.unwrap(),
+        Some((0, claim("20261127.00", "a")))
+    );
+    assert!(
+        ws.create_claim(1, &claim("20261127.01", "c"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        ws.latest_claim()
+            .await
+            .unwrap()
+            .map(|(n, c)| (n, c.version.to_string())),
+        Some((1, "20261127.01".to_string()))
+    );
+    let names: Vec<_> = std::fs::read_dir(ws.folder().unwrap().join("claims"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary files remain: {names:?}");
+}
