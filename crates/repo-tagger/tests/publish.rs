@@ -678,7 +678,10 @@ fn publish_without_stage_root_is_a_usage_error_before_tagging() {
 fn publishing_a_large_artifact_does_not_hold_it_in_memory() {
     const MIB: usize = 1 << 20;
     const SIZE: usize = 192 * MIB;
-    const BOUND_KB: u64 = 120 * 1024;
+    // Two 8 MiB parts in flight plus the process itself: 37 MiB measured
+    // in a debug build (25 in release, docs/reliability.md); reading whole
+    // artifacts took 192.
+    const BOUND_KB: u64 = 48 * 1024;
     let s = Setup::new();
     let name = "hello_20261127.00.orig.tar.gz";
     let path = s.stage("deb12").join(name);
