@@ -190,7 +190,6 @@ async fn build(
         true => None,
         false => prepare::go_setup(args, &tree, extra.as_ref(), scratch.path()).await?,
     };
-    let prepared_plan = prepare::plan(args, &tree, extra.as_ref(), scratch.path());
     let extra_record = extra.as_ref().map(prepare::extra_record);
     let go_record = go.as_ref().map(|g| prepare::go_record(args, g));
     // Go's variables first: an --env pair of the same name wins.
@@ -222,7 +221,7 @@ async fn build(
     };
 
     if args.dry_run {
-        let mut plan = prepared_plan;
+        let mut plan = prepare::plan(args, ctx.tree, ctx.extra.as_ref(), &ctx.scratch);
         plan.extend(dry_run_plan(builder, &ctx, &destinations, recorder).await?);
         return Ok(Outcome {
             result: result(vec![]),

@@ -179,7 +179,7 @@ pub(crate) async fn go_setup(
 }
 
 /// The environment the package build adds for Go: the module cache and
-/// `-modcacherw`.
+/// [`go_cmd::ADDED_GOFLAGS`], as the prefetch had them.
 pub(crate) fn go_env(go: &GoSetup) -> Vec<(String, String)> {
     go_cmd::build_env(&go.mod_cache, std::env::var("GOFLAGS").ok().as_deref())
 }
