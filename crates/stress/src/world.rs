@@ -215,11 +215,24 @@ impl World {
     }
 
     /// The version file attempt `build_id` reads, as a local path when the
-    /// workspace is local, else read through the store.
+    /// workspace is a folder, else read through the store.
     async fn run_version(&self, ws: &str, build_id: &str) -> anyhow::Result<String> {
         if !self.0.per_commit {
             return Ok(std::fs::read_to_string(Path::new(ws).join("version")).unwrap_or_default());
         }
+        Ok(self
+            .store(ws)?
+            .get(&format!("runs/{build_id}/version"))
+            .await
+            .ok()
+            .flatten()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default())
+    }
+
+    /// The store at `url` as the harness reads it (the fake GCS's
+    /// credentials when there is one, no progress bars).
+    fn store(&self, url: &str) -> anyhow::Result<Store> {
         let opts = StoreOptions {
             gcs_service_account: self
                 .0
@@ -229,33 +242,7 @@ impl World {
             progress: store::Progress::Never,
             ..StoreOptions::default()
         };
-        let store = Store::open(ws, &opts)?;
-        Ok(store
-            .get(&format!("runs/{build_id}/version"))
-            .await
-            .ok()
-            .flatten()
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default())
-    }
-
-    /// Whether `results/goo.json` exists in the workspace.
-    async fn has_result(&self, ws: &str) -> bool {
-        match ws.strip_prefix("file://") {
-            Some(p) => Path::new(p).join("results/goo.json").exists(),
-            None if !ws.contains("://") => Path::new(ws).join("results/goo.json").exists(),
-            None => {
-                let opts = StoreOptions {
-                    gcs_service_account: Some(GcsServiceAccount::File(self.0.gcs_creds.clone())),
-                    progress: store::Progress::Never,
-                    ..StoreOptions::default()
-                };
-                match Store::open(ws, &opts) {
-                    Ok(s) => s.exists("results/goo.json").await.unwrap_or(false),
-                    Err(_) => false,
-                }
-            }
-        }
+        Ok(Store::open(url, &opts)?)
     }
 
     /// One release run of commit `run`, its three steps started at once;
@@ -324,7 +311,9 @@ impl World {
         };
         // (A per-commit workspace may hold another attempt's result, which
         // does not count for this run.)
-        if !builder_status.success() && (self.0.per_commit || !self.has_result(&w).await) {
+        if !builder_status.success()
+            && (self.0.per_commit || !Path::new(&w).join("results/goo.json").exists())
+        {
             // The pod failed: Prow would show it failed; the tagger cannot
             // tag without the result, so stop it instead of letting it
             // wait out its timeout.
@@ -462,16 +451,7 @@ impl World {
     }
 
     fn release_store(&self) -> anyhow::Result<Store> {
-        let opts = StoreOptions {
-            gcs_service_account: self
-                .0
-                .gcs
-                .as_ref()
-                .map(|_| GcsServiceAccount::File(self.0.gcs_creds.clone())),
-            progress: store::Progress::Never,
-            ..StoreOptions::default()
-        };
-        Ok(Store::open(&format!("{}/release", self.bucket()), &opts)?)
+        self.store(&format!("{}/release", self.bucket()))
     }
 
     /// Every object of the release path with its sha256.
