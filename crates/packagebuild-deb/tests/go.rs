@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use testsupport::cli::{path_with_only, stderr};
-use testsupport::go::{self, THIRD_PARTY, version_of};
+use testsupport::go::{self, THIRD_PARTY, assert_reports_version};
 
 const BIN: &str = env!("CARGO_BIN_EXE_packagebuild-deb");
 const V: &str = "20261127.00";
@@ -58,14 +58,8 @@ fn the_go_example_with_its_extra_repo_builds_offline_and_reports_the_version() {
     // the extra repo placed inside the source.
     let x = b.dir().join("x");
     unpack_deb(&b.out().join(format!("go-agent_{V}-g1_amd64.deb")), &x);
-    assert_eq!(
-        version_of(&x.join("usr/bin/go_agent")),
-        format!("go_agent version {V}")
-    );
-    assert_eq!(
-        version_of(&x.join("usr/bin/go-agent-plugins")),
-        format!("go-agent-plugins version {V}")
-    );
+    assert_reports_version(&x, "go_agent", V);
+    assert_reports_version(&x, "go-agent-plugins", V);
     let orig = tar_list(&b.out().join(format!("go-agent_{V}.orig.tar.gz")));
     assert!(
         orig.contains(&format!("go-agent-{V}/go-agent-plugins/main.go")),
@@ -100,10 +94,7 @@ fn without_the_extra_repo_only_the_agent_is_packaged() {
     assert!(o.status.success(), "{}", stderr(&o));
     let x = b.dir().join("x");
     unpack_deb(&b.out().join(format!("go-agent_{V}-g1_amd64.deb")), &x);
-    assert_eq!(
-        version_of(&x.join("usr/bin/go_agent")),
-        format!("go_agent version {V}")
-    );
+    assert_reports_version(&x, "go_agent", V);
     assert!(!x.join("usr/bin/go-agent-plugins").exists());
     let r = b.result("deb12");
     assert!(r.get("extra_repo").is_none(), "{r}");

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 
 use testsupport::cli::stderr;
-use testsupport::go::{self, version_of};
+use testsupport::go::{self, assert_reports_version};
 
 const BIN: &str = env!("CARGO_BIN_EXE_packagebuild-rpm");
 const V: &str = "20261127.00";
@@ -46,14 +46,8 @@ fn the_go_example_with_its_extra_repo_builds_with_two_sources() {
     let rpm = b.out().join(format!("go-agent-{V}-g1.el9.x86_64.rpm"));
     let x = b.dir().join("x");
     unpack_rpm(&rpm, &x);
-    assert_eq!(
-        version_of(&x.join("usr/bin/go_agent")),
-        format!("go_agent version {V}")
-    );
-    assert_eq!(
-        version_of(&x.join("usr/bin/go-agent-plugins")),
-        format!("go-agent-plugins version {V}")
-    );
+    assert_reports_version(&x, "go_agent", V);
+    assert_reports_version(&x, "go-agent-plugins", V);
     // The source package carries both tarballs.
     let srpm = rpm_files(&b.out().join(format!("go-agent-{V}-g1.el9.src.rpm")));
     assert!(

@@ -60,15 +60,21 @@ pub fn repos(dir: &Path) -> (PathBuf, PathBuf) {
     (main, plugins)
 }
 
-/// Runs a program from a package with `--version` and returns what it
-/// printed.
-pub fn version_of(program: &Path) -> String {
-    let o = Command::new(program)
+/// Asserts that the unpacked package at `root` holds `usr/bin/<program>`
+/// and that it prints `<program> version <version>` for `--version`.
+pub fn assert_reports_version(root: &Path, program: &str, version: &str) {
+    let path = root.join("usr/bin").join(program);
+    let o = Command::new(&path)
         .arg("--version")
         .output()
-        .unwrap_or_else(|e| panic!("{} runs: {e}", program.display()));
-    assert!(o.status.success(), "{} --version failed", program.display());
-    String::from_utf8_lossy(&o.stdout).trim().to_owned()
+        .unwrap_or_else(|e| panic!("{} runs: {e}", path.display()));
+    assert!(o.status.success(), "{} --version failed", path.display());
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        format!("{program} version {version}"),
+        "{}",
+        path.display()
+    );
 }
 
 /// Whether `bytes` are a Windows PE executable (the `MZ` header, and the
