@@ -227,3 +227,14 @@ proptest! {
         }
     }
 }
+
+/// Found by `make fuzz-smoke`: a control.tar.xz whose stream footer gives
+/// the largest backward size. lzma-rs computes `(size + 1) << 2` in a
+/// u32, which overflows; the workspace builds lzma-rs without overflow
+/// checks (as release builds are), so the reader returns an error.
+#[test]
+fn an_xz_footer_whose_index_size_overflows_is_an_error() {
+    let deb = include_bytes!("data/xz-index-size-overflow.deb");
+    assert!(read_deb_bytes(deb).is_err());
+    let _ = read_rpm_bytes(deb);
+}
